@@ -1,0 +1,205 @@
+/*
+ * findings.c - the finding codes and the list that collects them.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "findings.h"
+
+#define I MX_SEV_INFO
+#define L MX_SEV_LOW
+#define M MX_SEV_MEDIUM
+#define H MX_SEV_HIGH
+
+const struct mx_finding_code mx_finding_codes[] = {
+	/* intake: what was repaired before analysis */
+	{ "INPUT_BOM_REMOVED", I, "a UTF-8 byte-order mark preceded the message" },
+	{ "INPUT_LEADING_BLANK_LINES", I, "blank lines preceded the message" },
+	{ "INPUT_MBOX_FROM_LINE", I, "an mbox \"From \" separator line preceded the message" },
+	{ "INPUT_INDENTED", L, "every line was indented, as by copy and paste" },
+	{ "INPUT_LF_LINE_ENDINGS", I, "lines ended in LF, not CRLF (a pasted or Unix-saved source)" },
+	{ "INPUT_MIXED_LINE_ENDINGS", L, "some lines ended in CRLF, others in LF" },
+	{ "INPUT_GMAIL_PAGE", I, "a Gmail \"Show original\" page: its summary is kept as evidence" },
+	{ "HEADERS_ONLY", I, "only the header section was given: body checks cannot run" },
+	{ "BODY_EMPTY", I, "the message body is empty" },
+	/* header section */
+	{ "HEADER_FIELDS_TRUNCATED", M, "more header fields than mxray examines" },
+	{ "HEADER_JUNK_LINE", M, "a line that is not a header field ended the header section" },
+	{ "HEADER_LEADING_WHITESPACE", H, "the first header line starts with whitespace" },
+	{ "HEADER_WSP_BEFORE_COLON", M, "whitespace between a field name and its colon" },
+	{ "HEADER_NUL_BYTE", H, "a NUL byte inside a header field" },
+	{ "HEADER_8BIT", L, "unencoded 8-bit bytes in a header field" },
+	{ "HEADER_LINE_TOO_LONG", L, "a header line longer than 998 characters" },
+	{ "HEADER_BARE_CR", M, "a carriage return not followed by a line feed in a header field" },
+	/* GMime's parser warnings */
+	{ "MIME_DUPLICATED_HEADER", L, "a field that may occur once is repeated with the same value" },
+	{ "MIME_CONFLICTING_HEADER", H, "a field that may occur once is repeated with a different value" },
+	{ "MIME_INVALID_HEADER_NAME", M, "a header field name is invalid; MIME parsers may skip it" },
+	{ "MIME_NESTING_OVERFLOW", H, "MIME parts nested deeper than the parser allows" },
+	{ "MIME_MULTIPART_WITHOUT_BOUNDARY", M, "a multipart part has no boundary parameter" },
+	{ "MIME_PART_WITHOUT_HEADERS_OR_CONTENT", M, "a MIME part with neither headers nor content" },
+	{ "MIME_PART_WITHOUT_CONTENT", L, "a MIME part's headers run straight into a boundary" },
+	{ "MIME_INVALID_RFC2047", L, "an invalid RFC 2047 encoded-word in a header" },
+	{ "MIME_UNENCODED_8BIT_HEADER", L, "a header holds unencoded 8-bit characters" },
+	{ "MIME_INVALID_CONTENT_TYPE", L, "an invalid Content-Type" },
+	{ "MIME_MALFORMED_MULTIPART", L, "a multipart with no parts inside" },
+	{ "MIME_TRUNCATED", M, "the message ends before its MIME structure does" },
+	{ "MIME_MALFORMED", M, "the MIME structure is malformed" },
+	{ "MIME_INVALID_ADDRESS_LIST", M, "an address list GMime could not parse" },
+	{ "MIME_DUPLICATED_PARAMETER", L, "a header parameter is repeated" },
+	{ "MIME_CONFLICTING_PARAMETER", M, "a header parameter is repeated with a different value" },
+	{ "MIME_INVALID_PARAMETER", L, "an invalid header parameter" },
+	/* author and identity fields */
+	{ "FROM_MISSING", H, "no From field" },
+	{ "FROM_DUPLICATE", H, "more than one From field" },
+	{ "FROM_MULTIPLE_ADDRESSES", M, "a From field with more than one address" },
+	{ "FROM_UNPARSABLE", H, "no address could be read from the From field" },
+	{ "FROM_ADDRESS_IN_DISPLAY_NAME", M, "the From display name holds an address of another domain" },
+	{ "DATE_MISSING", L, "no Date field" },
+	{ "DATE_UNPARSABLE", L, "the Date field could not be read" },
+	{ "MESSAGE_ID_MISSING", L, "no Message-ID field" },
+	{ "RETURN_PATH_MULTIPLE", M, "more than one Return-Path field" },
+	/* hops */
+	{ "RECEIVED_NONE", I, "no Received fields: the message never crossed a server" },
+	{ "RECEIVED_UNPARSED", L, "a Received field could not be read" },
+	{ "RECEIVED_NO_DATE", L, "a Received field has no readable timestamp" },
+	{ "RECEIVED_NONSTANDARD_DATE", I, "a Received timestamp is not in RFC 5322 form" },
+	{ "RECEIVED_MAY_BE_FORGED", M, "a server noted that the client's name may be forged" },
+	{ "RECEIVED_ANOMALY", L, "a Received field is malformed" },
+	{ "HOP_CLOCK_SKEW", M, "a hop is timestamped before the hop before it" },
+	{ "HOP_LONG_DELAY", L, "a hop held the message for a long time" },
+	{ "HOP_NOT_ENCRYPTED", M, "a hop carried the message without TLS" },
+	{ "HOP_OBSOLETE_TLS", L, "a hop used TLS 1.1 or older" },
+	{ "DATE_AFTER_RECEIPT", L, "the Date field is later than the first hop" },
+	/* trust boundary and recorded evidence */
+	{ "BOUNDARY_INFERRED", I, "the receiver was inferred from the topmost hops" },
+	{ "BOUNDARY_NOT_FOUND", M, "the receiver's trust boundary could not be located" },
+	{ "SENDER_SIDE_HOPS", I, "hops below the trust boundary were written by the sender's side" },
+	{ "AUTHRES_FORGED", H, "an authentication result imitates the receiver below its boundary" },
+	{ "AUTHRES_UNTRUSTED", I, "authentication results from another server: claims, not evidence" },
+	{ "AUTHRES_SYNTAX", L, "an Authentication-Results field is not RFC 8601 syntax" },
+	{ "AUTHRES_NO_AUTHSERV_ID", I, "an Authentication-Results field without an authserv-id (Microsoft form)" },
+	{ "AUTHRES_INJECTION", H, "a result value carries comment or quote characters (injection)" },
+	{ "AUTHRES_TRUNCATED", M, "an Authentication-Results field with more results than mxray reads" },
+	{ "RECORDED_AUTH_FAILURE", M, "the receiver recorded an authentication failure" },
+	{ "GMAIL_SUMMARY_MISMATCH", M, "Gmail's summary differs from the message's own headers" },
+	/* attached messages */
+	{ "ATTACHED_MESSAGE", I, "the message carries an attached message" },
+	{ "ATTACHED_DEPTH_LIMIT", M, "attached messages nest deeper than mxray follows" },
+	{ NULL, 0, NULL },
+};
+
+const struct mx_finding_code *
+mx_finding_lookup(const char *code)
+{
+	for (const struct mx_finding_code *c = mx_finding_codes; c->code; c++)
+		if (strcmp(c->code, code) == 0)
+			return c;
+	return NULL;
+}
+
+void
+mx_findings_add(struct mx_findings *fs, const char *code, int sev_override,
+    long field_index, const char *field, long long offset, const char *fmt, ...)
+{
+	const struct mx_finding_code *c = mx_finding_lookup(code);
+	if (c == NULL) {
+		/* a programming error, not an input problem: make it visible */
+		fprintf(stderr, "mxray: internal: unregistered finding code %s\n", code);
+		return;
+	}
+	size_t same = 0;
+	for (size_t i = 0; i < fs->n; i++)
+		same += fs->v[i].code == c->code;
+	if (same >= MX_FINDINGS_MAX_PER_CODE) {
+		fs->suppressed++;
+		return;
+	}
+	if (fs->n == fs->cap) {
+		size_t ncap = fs->cap ? fs->cap * 2 : 16;
+		struct mx_finding *nv = realloc(fs->v, ncap * sizeof *nv);
+		if (nv == NULL)
+			return;
+		fs->v = nv;
+		fs->cap = ncap;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = NULL;
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	if (msg == NULL)
+		return;
+	struct mx_finding *f = &fs->v[fs->n++];
+	f->code = c->code;
+	f->severity = sev_override >= 0 ? (enum mx_severity)sev_override : c->severity;
+	f->message = msg;
+	f->field_index = field_index;
+	f->field = field ? strdup(field) : NULL;
+	f->offset = offset;
+}
+
+static int
+cmp_sev(const void *a, const void *b)
+{
+	const struct mx_finding *x = a, *y = b;
+	if (x->severity != y->severity)
+		return (int)y->severity - (int)x->severity;
+	/* stable: keep discovery order (message pointers are not ordered; use offset fields) */
+	return 0;
+}
+
+void
+mx_findings_sort(struct mx_findings *fs)
+{
+	/* insertion sort: stable, and lists are short */
+	for (size_t i = 1; i < fs->n; i++) {
+		struct mx_finding t = fs->v[i];
+		size_t j = i;
+		while (j > 0 && cmp_sev(&fs->v[j - 1], &t) > 0) {
+			fs->v[j] = fs->v[j - 1];
+			j--;
+		}
+		fs->v[j] = t;
+	}
+}
+
+size_t
+mx_findings_count(const struct mx_findings *fs, enum mx_severity min)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < fs->n; i++)
+		n += fs->v[i].severity >= min;
+	return n;
+}
+
+void
+mx_findings_finish(struct mx_findings *fs)
+{
+	for (size_t i = 0; i < fs->n; i++) {
+		free(fs->v[i].message);
+		free(fs->v[i].field);
+	}
+	free(fs->v);
+	memset(fs, 0, sizeof *fs);
+}
+
+static const char *const sev_names[] = { "info", "low", "medium", "high" };
+
+const char *
+mx_severity_name(enum mx_severity s)
+{
+	return (unsigned)s < 4 ? sev_names[s] : "unknown";
+}
+
+int
+mx_severity_parse(const char *name)
+{
+	for (int i = 0; i < 4; i++)
+		if (strcmp(name, sev_names[i]) == 0)
+			return i;
+	return -1;
+}

@@ -1,0 +1,274 @@
+/*
+ * main.c - the mxray command line.  The only file that sees argv, stdout
+ * and exit codes; the exit codes are listed in docs/mxray.1 (EXIT STATUS).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "analysis.h"
+#include "findings.h"
+#include "report.h"
+
+enum {
+	EXIT_OK = 0,		/* analysis done */
+	EXIT_FINDINGS = 1,	/* --fail-on: a finding at or above the level */
+	EXIT_USAGE = 2,		/* bad command line */
+	EXIT_UNREADABLE = 3,	/* the input could not be read */
+	EXIT_NOT_MESSAGE = 4,	/* the input is not an email message */
+	EXIT_INTERNAL = 5,	/* out of memory, write error, a bug */
+};
+
+static void
+usage(FILE *f)
+{
+	fputs("usage: mxray analyze [options] [FILE | -]\n"
+	    "       mxray codes [--json]\n"
+	    "       mxray --version\n"
+	    "\n"
+	    "analyze reads one message (an .eml, a pasted source, a Gmail \"Show original\"\n"
+	    "page, headers only) from FILE or standard input and explains its path,\n"
+	    "encryption and what the receiver recorded.\n"
+	    "\n"
+	    "options:\n"
+	    "  --json               JSON report (docs/schema.md) instead of text\n"
+	    "  --compact            JSON on one line\n"
+	    "  --receiver DOMAIN    your receiving domain or MX host (repeatable)\n"
+	    "  --attached           also analyze attached messages (message/rfc822)\n"
+	    "  --no-attached        never analyze attached messages\n"
+	    "  --color WHEN         auto (default: on a terminal), always, never\n"
+	    "  --width N            text width (default 80)\n"
+	    "  --min-severity LVL   list findings of LVL and above: info, low, medium, high\n"
+	    "  --fail-on LVL        exit 1 when a finding of LVL or above exists\n"
+	    "  -h, --help           this text\n", f);
+}
+
+static int
+read_all(FILE *f, char **buf, size_t *len)
+{
+	size_t cap = 65536, n = 0;
+	char *b = malloc(cap);
+	if (b == NULL)
+		return ENOMEM;
+	for (;;) {
+		if (n == cap) {
+			/* one byte over the limit is enough to know it is too large */
+			if (cap > MX_INTAKE_MAX_BYTES)
+				break;
+			char *nb = realloc(b, cap * 2);
+			if (nb == NULL) {
+				free(b);
+				return ENOMEM;
+			}
+			b = nb;
+			cap *= 2;
+		}
+		size_t got = fread(b + n, 1, cap - n, f);
+		n += got;
+		if (got == 0) {
+			if (ferror(f)) {
+				int e = errno ? errno : EIO;
+				free(b);
+				return e;
+			}
+			break;
+		}
+	}
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+static int
+cmd_codes(int argc, char **argv)
+{
+	int json = argc > 1 && strcmp(argv[1], "--json") == 0;
+	if (json)
+		fputs("[\n", stdout);
+	for (const struct mx_finding_code *c = mx_finding_codes; c->code; c++) {
+		if (json)
+			printf("  {\"code\": \"%s\", \"severity\": \"%s\", \"summary\": \"%s\"}%s\n",
+			    c->code, mx_severity_name(c->severity), c->summary,
+			    c[1].code ? "," : "");
+		else
+			printf("%-38s %-7s %s\n", c->code, mx_severity_name(c->severity), c->summary);
+	}
+	if (json)
+		fputs("]\n", stdout);
+	return fflush(stdout) == 0 ? EXIT_OK : EXIT_INTERNAL;
+}
+
+static int
+cmd_analyze(int argc, char **argv)
+{
+	enum { O_JSON = 256, O_COMPACT, O_RECEIVER, O_ATTACHED, O_NO_ATTACHED, O_COLOR,
+	    O_WIDTH, O_MINSEV, O_FAILON };
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, O_JSON },
+		{ "compact", no_argument, NULL, O_COMPACT },
+		{ "receiver", required_argument, NULL, O_RECEIVER },
+		{ "attached", no_argument, NULL, O_ATTACHED },
+		{ "no-attached", no_argument, NULL, O_NO_ATTACHED },
+		{ "color", required_argument, NULL, O_COLOR },
+		{ "width", required_argument, NULL, O_WIDTH },
+		{ "min-severity", required_argument, NULL, O_MINSEV },
+		{ "fail-on", required_argument, NULL, O_FAILON },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int json = 0, compact = 0, color = -1, fail_on = -1;
+	struct mx_text_options to = { .color = 0, .width = 80, .min_severity = MX_SEV_INFO };
+	struct mx_options opt = { 0 };
+	const char **receivers = calloc((size_t)argc, sizeof *receivers);
+	if (receivers == NULL)
+		return EXIT_INTERNAL;
+	opt.receivers = receivers;
+	int c, rc = EXIT_OK;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_JSON: json = 1; break;
+		case O_COMPACT: compact = 1; json = 1; break;
+		case O_RECEIVER: receivers[opt.nreceivers++] = optarg; break;
+		case O_ATTACHED: opt.attached = MX_ATTACHED_ALWAYS; break;
+		case O_NO_ATTACHED: opt.attached = MX_ATTACHED_NEVER; break;
+		case O_COLOR:
+			if (strcmp(optarg, "always") == 0)
+				color = 1;
+			else if (strcmp(optarg, "never") == 0)
+				color = 0;
+			else if (strcmp(optarg, "auto") == 0)
+				color = -1;
+			else {
+				fprintf(stderr, "mxray: --color takes auto, always or never, not '%s'\n",
+				    optarg);
+				rc = EXIT_USAGE;
+			}
+			break;
+		case O_WIDTH: {
+			char *end;
+			long wv = strtol(optarg, &end, 10);
+			if (*end || wv < 40 || wv > 1000) {
+				fprintf(stderr, "mxray: --width takes a number from 40 to 1000\n");
+				rc = EXIT_USAGE;
+			}
+			to.width = (int)wv;
+			break;
+		}
+		case O_MINSEV:
+		case O_FAILON: {
+			int s = mx_severity_parse(optarg);
+			if (s < 0) {
+				fprintf(stderr, "mxray: severity must be info, low, medium or high, "
+				    "not '%s'\n", optarg);
+				rc = EXIT_USAGE;
+			} else if (c == O_MINSEV)
+				to.min_severity = s;
+			else
+				fail_on = s;
+			break;
+		}
+		case 'h':
+			usage(stdout);
+			free(receivers);
+			return EXIT_OK;
+		default:
+			rc = EXIT_USAGE;
+		}
+	}
+	if (rc == EXIT_OK && argc - optind > 1) {
+		fprintf(stderr, "mxray: analyze takes one FILE (or - for standard input); "
+		    "use 'mxray batch' for many\n");
+		rc = EXIT_USAGE;
+	}
+	if (rc != EXIT_OK) {
+		usage(stderr);
+		free(receivers);
+		return rc;
+	}
+	const char *path = optind < argc ? argv[optind] : "-";
+	FILE *in = stdin;
+	if (strcmp(path, "-") != 0) {
+		struct stat st;
+		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+			fprintf(stderr, "mxray: %s: is a directory (analyze reads one message)\n", path);
+			free(receivers);
+			return EXIT_UNREADABLE;
+		}
+		in = fopen(path, "rb");
+		if (in == NULL) {
+			fprintf(stderr, "mxray: %s: %s\n", path, strerror(errno));
+			free(receivers);
+			return EXIT_UNREADABLE;
+		}
+	} else if (isatty(STDIN_FILENO)) {
+		fputs("mxray: paste the message source, then press Ctrl-D on a new line\n", stderr);
+	}
+	char *buf = NULL;
+	size_t len = 0;
+	int e = read_all(in, &buf, &len);
+	if (in != stdin)
+		fclose(in);
+	if (e != 0) {
+		fprintf(stderr, "mxray: %s: %s\n", strcmp(path, "-") ? path : "standard input",
+		    strerror(e));
+		free(receivers);
+		return e == ENOMEM ? EXIT_INTERNAL : EXIT_UNREADABLE;
+	}
+	struct mx_analysis *a = mx_analyze(path, buf, len, &opt);
+	free(buf);
+	free(receivers);
+	if (a == NULL) {
+		fprintf(stderr, "mxray: %s: out of memory\n", path);
+		return EXIT_INTERNAL;
+	}
+	if (a->intake.kind != MX_INPUT_MESSAGE) {
+		fprintf(stderr, "mxray: %s: not an email message: %s%s%s%s\n",
+		    strcmp(path, "-") ? path : "standard input", a->intake.reason,
+		    a->intake.document_type ? " (" : "",
+		    a->intake.document_type ? a->intake.document_type : "",
+		    a->intake.document_type ? ")" : "");
+		if (json)
+			mx_report_json(stdout, a, compact);
+		mx_analysis_free(a);
+		return EXIT_NOT_MESSAGE;
+	}
+	to.color = color == -1 ? isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL : color;
+	int w = json ? mx_report_json(stdout, a, compact) : mx_report_text(stdout, a, &to);
+	rc = w == 0 && fflush(stdout) == 0 ? EXIT_OK : EXIT_INTERNAL;
+	if (rc == EXIT_INTERNAL)
+		fprintf(stderr, "mxray: writing the report failed: %s\n", strerror(errno));
+	if (rc == EXIT_OK && fail_on >= 0 && mx_findings_count(&a->findings, fail_on) > 0)
+		rc = EXIT_FINDINGS;
+	mx_analysis_free(a);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+		printf("mxray %s\n", MXRAY_VERSION);
+		return EXIT_OK;
+	}
+	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(cmd, "analyze") == 0)
+		return cmd_analyze(argc - 1, argv + 1);
+	if (strcmp(cmd, "codes") == 0)
+		return cmd_codes(argc - 1, argv + 1);
+	fprintf(stderr, "mxray: unknown command '%s'\n", cmd);
+	usage(stderr);
+	return EXIT_USAGE;
+}

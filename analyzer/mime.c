@@ -1,0 +1,315 @@
+/*
+ * mime.c - GMime behind one door.
+ */
+#include <ctype.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gmime/gmime.h>
+
+#include "mime.h"
+
+static pthread_once_t mime_once = PTHREAD_ONCE_INIT;
+
+static void
+mime_init(void)
+{
+	g_mime_init();
+}
+
+static const struct {
+	GMimeParserWarning w;
+	const char *code;
+	const char *what;
+} warnings[] = {
+	{ GMIME_WARN_DUPLICATED_HEADER, "MIME_DUPLICATED_HEADER", "repeated with the same value" },
+	{ GMIME_WARN_DUPLICATED_PARAMETER, "MIME_DUPLICATED_PARAMETER", "parameter repeated" },
+	{ GMIME_WARN_UNENCODED_8BIT_HEADER, "MIME_UNENCODED_8BIT_HEADER", "unencoded 8-bit characters" },
+	{ GMIME_WARN_INVALID_CONTENT_TYPE, "MIME_INVALID_CONTENT_TYPE", "invalid Content-Type, read as application/octet-stream" },
+	{ GMIME_WARN_INVALID_RFC2047_HEADER_VALUE, "MIME_INVALID_RFC2047", "invalid RFC 2047 encoded-word" },
+	{ GMIME_WARN_MALFORMED_MULTIPART, "MIME_MALFORMED_MULTIPART", "multipart without parts" },
+	{ GMIME_WARN_TRUNCATED_MESSAGE, "MIME_TRUNCATED", "the message is truncated" },
+	{ GMIME_WARN_MALFORMED_MESSAGE, "MIME_MALFORMED", "the message is malformed" },
+	{ GMIME_CRIT_INVALID_HEADER_NAME, "MIME_INVALID_HEADER_NAME", "invalid header name" },
+	{ GMIME_CRIT_CONFLICTING_HEADER, "MIME_CONFLICTING_HEADER", "repeated with a different value" },
+	{ GMIME_CRIT_CONFLICTING_PARAMETER, "MIME_CONFLICTING_PARAMETER", "parameter repeated with a different value" },
+	{ GMIME_CRIT_MULTIPART_WITHOUT_BOUNDARY, "MIME_MULTIPART_WITHOUT_BOUNDARY", "multipart without a boundary" },
+	{ GMIME_WARN_INVALID_PARAMETER, "MIME_INVALID_PARAMETER", "invalid parameter" },
+	{ GMIME_WARN_INVALID_ADDRESS_LIST, "MIME_INVALID_ADDRESS_LIST", "invalid address list" },
+	{ GMIME_CRIT_NESTING_OVERFLOW, "MIME_NESTING_OVERFLOW", "MIME nesting too deep" },
+	{ GMIME_WARN_PART_WITHOUT_CONTENT, "MIME_PART_WITHOUT_CONTENT", "part without content" },
+	{ GMIME_CRIT_PART_WITHOUT_HEADERS_OR_CONTENT, "MIME_PART_WITHOUT_HEADERS_OR_CONTENT", "part without headers or content" },
+};
+
+static void
+on_warning(gint64 offset, GMimeParserWarning code, const gchar *item, gpointer data)
+{
+	struct mx_findings *fs = data;
+	for (size_t i = 0; i < sizeof warnings / sizeof warnings[0]; i++) {
+		if (warnings[i].w != code)
+			continue;
+		char shown[120];
+		size_t n = 0;
+		for (const char *p = item ? item : ""; *p && n + 1 < sizeof shown; p++)
+			shown[n++] = (unsigned char)*p < 0x20 ? '?' : *p;
+		shown[n] = '\0';
+		mx_findings_add(fs, warnings[i].code, -1, -1, n ? shown : NULL, offset,
+		    "GMime: %s%s%s%s", warnings[i].what, n ? " (" : "", shown, n ? ")" : "");
+		return;
+	}
+}
+
+static GMimeParserOptions *
+make_options(struct mx_findings *fs)
+{
+	GMimeParserOptions *o = g_mime_parser_options_new();
+	g_mime_parser_options_set_rfc2047_compliance_mode(o, GMIME_RFC_COMPLIANCE_LOOSE);
+	g_mime_parser_options_set_address_compliance_mode(o, GMIME_RFC_COMPLIANCE_LOOSE);
+	if (fs)
+		g_mime_parser_options_set_warning_callback(o, on_warning, fs);
+	return o;
+}
+
+static char *
+lower_dup(const char *s)
+{
+	char *d = strdup(s ? s : "");
+	if (d)
+		for (char *p = d; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+	return d;
+}
+
+/* Where the attached message inside part ends: the next boundary line. */
+static size_t
+find_end(const char *buf, size_t len, size_t start, const char *boundary)
+{
+	if (boundary == NULL)
+		return len;
+	size_t blen = strlen(boundary);
+	for (size_t i = start; i + 3 + blen <= len; i++) {
+		const char *lf = memchr(buf + i, '\n', len - i);
+		if (lf == NULL)
+			break;
+		i = (size_t)(lf - buf);
+		if (i + 3 + blen <= len && buf[i + 1] == '-' && buf[i + 2] == '-' &&
+		    memcmp(buf + i + 3, boundary, blen) == 0)
+			return i > start && buf[i - 1] == '\r' ? i - 1 : i;
+	}
+	return len;
+}
+
+static void
+record_attached(const char *buf, size_t len, struct mx_mime *out, GMimeMessagePart *mp,
+    GMimeMultipart *parent)
+{
+	if (out->natt >= MX_MIME_MAX_ATTACHED) {
+		out->att_dropped++;
+		return;
+	}
+	GMimeMessage *inner = g_mime_message_part_get_message(mp);
+	if (inner == NULL)
+		return;
+	struct mx_attached *a = &out->att[out->natt];
+	memset(a, 0, sizeof *a);
+	GMimeContentDisposition *disp = g_mime_object_get_content_disposition(GMIME_OBJECT(mp));
+	if (disp) {
+		const char *f = g_mime_content_disposition_get_parameter(disp, "filename");
+		if (f)
+			a->filename = strdup(f);
+	}
+	GMimeHeaderList *hl = g_mime_object_get_header_list(GMIME_OBJECT(inner));
+	gint64 off = -1;
+	if (hl && g_mime_header_list_get_count(hl) > 0)
+		off = g_mime_header_get_offset(g_mime_header_list_get_header_at(hl, 0));
+	const char *cte = g_mime_object_get_header(GMIME_OBJECT(mp), "Content-Transfer-Encoding");
+	int encoded = cte && (strcasecmp(cte, "base64") == 0 || strcasecmp(cte, "quoted-printable") == 0);
+	if (off >= 0 && (size_t)off < len && !encoded) {
+		a->start = (size_t)off;
+		a->end = find_end(buf, len, a->start,
+		    parent ? g_mime_multipart_get_boundary(parent) : NULL);
+	} else {
+		char *s = g_mime_object_to_string(GMIME_OBJECT(inner), NULL);
+		if (s == NULL)
+			return;
+		a->copy = strdup(s);
+		a->copy_len = a->copy ? strlen(a->copy) : 0;
+		g_free(s);
+		if (a->copy == NULL)
+			return;
+	}
+	out->natt++;
+}
+
+/* Iterative walk (GMime made its own recursion iterative after a 2019 stack overflow). */
+static void
+walk(const char *buf, size_t len, GMimeObject *root, struct mx_mime *out)
+{
+	struct item {
+		GMimeObject *obj;
+		GMimeMultipart *parent;
+	};
+	size_t cap = 64, n = 0;
+	struct item *stack = malloc(cap * sizeof *stack);
+	if (stack == NULL)
+		return;
+	stack[n++] = (struct item){ root, NULL };
+	while (n > 0 && out->nparts < MX_MIME_MAX_PARTS) {
+		struct item it = stack[--n];
+		if (GMIME_IS_MULTIPART(it.obj)) {
+			GMimeMultipart *mp = GMIME_MULTIPART(it.obj);
+			int count = g_mime_multipart_get_count(mp);
+			for (int i = count - 1; i >= 0; i--) {
+				if (n == cap) {
+					struct item *ns = realloc(stack, cap * 2 * sizeof *stack);
+					if (ns == NULL)
+						goto done;
+					stack = ns;
+					cap *= 2;
+				}
+				stack[n++] = (struct item){ g_mime_multipart_get_part(mp, i), mp };
+			}
+		} else if (GMIME_IS_MESSAGE_PART(it.obj)) {
+			out->nparts++;
+			record_attached(buf, len, out, GMIME_MESSAGE_PART(it.obj), it.parent);
+		} else if (GMIME_IS_PART(it.obj)) {
+			out->nparts++;
+			GMimeContentType *ct = g_mime_object_get_content_type(it.obj);
+			GMimeDataWrapper *w = g_mime_part_get_content(GMIME_PART(it.obj));
+			if (ct && g_mime_content_type_is_type(ct, "text", "*") &&
+			    !g_mime_part_is_attachment(GMIME_PART(it.obj)) && w) {
+				GMimeStream *s = g_mime_data_wrapper_get_stream(w);
+				gint64 l = s ? g_mime_stream_length(s) : 0;
+				if (l > 0)
+					out->text_bytes += (size_t)l;
+			}
+		}
+	}
+done:
+	free(stack);
+}
+
+int
+mx_mime_parse(const char *buf, size_t len, struct mx_mime *out, struct mx_findings *fs)
+{
+	memset(out, 0, sizeof *out);
+	pthread_once(&mime_once, mime_init);
+	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(buf, len);
+	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
+	GMimeParserOptions *opts = make_options(fs);
+	GMimeMessage *msg = g_mime_parser_construct_message(parser, opts);
+	if (msg != NULL) {
+		out->parsed = 1;
+		GMimeObject *body = g_mime_message_get_mime_part(msg);
+		if (body) {
+			GMimeContentType *ct = g_mime_object_get_content_type(body);
+			char *mt = ct ? g_mime_content_type_get_mime_type(ct) : NULL;
+			out->content_type = lower_dup(mt ? mt : "text/plain");
+			g_free(mt);
+			walk(buf, len, body, out);
+		} else {
+			out->content_type = lower_dup("text/plain");
+		}
+		g_object_unref(msg);
+	}
+	g_mime_parser_options_free(opts);
+	g_object_unref(parser);
+	g_object_unref(stream);
+	return 0;
+}
+
+void
+mx_mime_finish(struct mx_mime *m)
+{
+	for (size_t i = 0; i < m->natt; i++) {
+		free(m->att[i].copy);
+		free(m->att[i].filename);
+	}
+	free(m->content_type);
+	memset(m, 0, sizeof *m);
+}
+
+char *
+mx_mime_decode_text(const char *raw)
+{
+	pthread_once(&mime_once, mime_init);
+	GMimeParserOptions *o = make_options(NULL);
+	char *g = g_mime_utils_header_decode_text(o, raw);
+	g_mime_parser_options_free(o);
+	char *s = strdup(g ? g : raw);
+	g_free(g);
+	return s;
+}
+
+static int
+add_mailbox(InternetAddress *ia, struct mx_mailbox **v, size_t *n, size_t *cap)
+{
+	if (INTERNET_ADDRESS_IS_GROUP(ia)) {
+		InternetAddressList *m = internet_address_group_get_members(INTERNET_ADDRESS_GROUP(ia));
+		int c = m ? internet_address_list_length(m) : 0;
+		for (int i = 0; i < c; i++)
+			if (add_mailbox(internet_address_list_get_address(m, i), v, n, cap) != 0)
+				return -1;
+		return 0;
+	}
+	if (!INTERNET_ADDRESS_IS_MAILBOX(ia))
+		return 0;
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 4;
+		struct mx_mailbox *nv = realloc(*v, nc * sizeof *nv);
+		if (nv == NULL)
+			return -1;
+		*v = nv;
+		*cap = nc;
+	}
+	const char *name = internet_address_get_name(ia);
+	const char *addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia));
+	struct mx_mailbox *mb = &(*v)[*n];
+	mb->name = name && *name ? strdup(name) : NULL;
+	mb->addr = strdup(addr ? addr : "");
+	const char *at = addr ? strrchr(addr, '@') : NULL;
+	mb->domain = lower_dup(at ? at + 1 : "");
+	if (mb->addr == NULL || mb->domain == NULL)
+		return -1;
+	(*n)++;
+	return 0;
+}
+
+long
+mx_mime_parse_mailboxes(const char *value, struct mx_mailbox **out)
+{
+	pthread_once(&mime_once, mime_init);
+	*out = NULL;
+	size_t n = 0, cap = 0;
+	GMimeParserOptions *o = make_options(NULL);
+	InternetAddressList *l = internet_address_list_parse(o, value);
+	g_mime_parser_options_free(o);
+	if (l == NULL)
+		return 0;
+	int c = internet_address_list_length(l);
+	long rc = 0;
+	for (int i = 0; i < c; i++)
+		if (add_mailbox(internet_address_list_get_address(l, i), out, &n, &cap) != 0) {
+			rc = -1;
+			break;
+		}
+	g_object_unref(l);
+	if (rc < 0) {
+		mx_mailboxes_free(*out, n);
+		*out = NULL;
+		return -1;
+	}
+	return (long)n;
+}
+
+void
+mx_mailboxes_free(struct mx_mailbox *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].addr);
+		free(v[i].domain);
+	}
+	free(v);
+}

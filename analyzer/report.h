@@ -1,0 +1,25 @@
+/*
+ * report.h - the two report writers: JSON (docs/schema.md) and text for people.
+ */
+#ifndef MX_REPORT_H
+#define MX_REPORT_H
+
+#include <stdio.h>
+#include "analysis.h"
+
+/*
+ * Write the analysis as one JSON document (sorted keys, two-space indent
+ * unless compact) followed by a newline.  Returns 0, -1 on failure.
+ */
+int mx_report_json(FILE *out, const struct mx_analysis *a, int compact);
+
+struct mx_text_options {
+	int color;		/* ANSI colours (only on a terminal) */
+	int width;		/* columns, 80 by default */
+	int min_severity;	/* findings below this are counted, not listed */
+};
+
+/* Write the analysis for a person. */
+int mx_report_text(FILE *out, const struct mx_analysis *a, const struct mx_text_options *o);
+
+#endif

@@ -1,0 +1,296 @@
+/*
+ * report_json.c - the JSON report (docs/schema.md).  The only file that
+ * includes Jansson.
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+#include "report.h"
+
+static json_t *
+str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+/* A string that may hold bytes which are not UTF-8: Jansson refuses those. */
+static json_t *
+text(const char *s)
+{
+	if (s == NULL)
+		return json_null();
+	json_t *j = json_string(s);
+	if (j)
+		return j;
+	size_t n = strlen(s);
+	char *c = malloc(n + 1);
+	if (c == NULL)
+		return json_null();
+	for (size_t i = 0; i <= n; i++)
+		c[i] = (unsigned char)s[i] >= 0x80 ? '?' : s[i];
+	j = json_string(c);
+	free(c);
+	return j ? j : json_null();
+}
+
+static json_t *
+empty_null(const char *s)
+{
+	return s && s[0] ? text(s) : json_null();
+}
+
+static const char *
+kind_name(enum mx_input_kind k)
+{
+	switch (k) {
+	case MX_INPUT_MESSAGE: return "message";
+	case MX_INPUT_EMPTY: return "empty";
+	case MX_INPUT_BINARY: return "binary";
+	case MX_INPUT_DOCUMENT: return "document";
+	case MX_INPUT_NOT_MESSAGE: return "not-a-message";
+	case MX_INPUT_TOO_LARGE: return "too-large";
+	}
+	return "unknown";
+}
+
+static json_t *
+input_json(const struct mx_analysis *a)
+{
+	static const struct { unsigned bit; const char *name; } repairs[] = {
+		{ MX_REPAIR_BOM, "bom-removed" },
+		{ MX_REPAIR_LEADING_BLANK, "leading-blank-lines" },
+		{ MX_REPAIR_GMAIL_PAGE, "gmail-show-original-page" },
+		{ MX_REPAIR_MBOX_FROM, "mbox-from-line" },
+		{ MX_REPAIR_INDENT, "indentation-removed" },
+		{ MX_REPAIR_LF_ONLY, "lf-to-crlf" },
+		{ MX_REPAIR_MIXED_EOL, "mixed-line-endings-to-crlf" },
+	};
+	const struct mx_intake *in = &a->intake;
+	json_t *r = json_array();
+	for (size_t i = 0; i < sizeof repairs / sizeof repairs[0]; i++)
+		if (in->repairs & repairs[i].bit)
+			json_array_append_new(r, json_string(repairs[i].name));
+	json_t *o = json_object();
+	json_object_set_new(o, "name", text(a->input_name));
+	json_object_set_new(o, "bytes", json_integer((json_int_t)in->orig_len));
+	json_object_set_new(o, "kind", json_string(kind_name(in->kind)));
+	json_object_set_new(o, "error", str_or_null(in->reason));
+	json_object_set_new(o, "document_type", str_or_null(in->document_type));
+	json_object_set_new(o, "repairs", r);
+	json_object_set_new(o, "source_offset", json_integer((json_int_t)in->source_offset));
+	json_object_set_new(o, "analyzed_bytes", json_integer((json_int_t)a->len));
+	return o;
+}
+
+static json_t *
+iso_or_null(int has, int64_t t)
+{
+	char iso[MX_ISO8601_LEN];
+	return has ? json_string(mx_datetime_iso8601(t, iso)) : json_null();
+}
+
+static json_t *
+message_json(const struct mx_analysis *a)
+{
+	const struct mx_message_info *m = &a->msg;
+	json_t *authors = json_array();
+	for (size_t i = 0; i < m->nauthors; i++) {
+		const struct mx_author *au = &m->authors[i];
+		json_array_append_new(authors, json_pack("{s:o, s:o, s:o, s:I}",
+		    "address", text(au->address), "display_name", text(au->display),
+		    "domain", text(au->domain), "field_index", (json_int_t)au->field_index));
+	}
+	json_t *o = json_object();
+	json_object_set_new(o, "from", text(m->from));
+	json_object_set_new(o, "to", text(m->to));
+	json_object_set_new(o, "subject", text(m->subject));
+	json_object_set_new(o, "date", text(m->date));
+	json_object_set_new(o, "date_utc", iso_or_null(m->has_date, m->date_parsed.utc));
+	json_object_set_new(o, "message_id", text(m->message_id));
+	json_object_set_new(o, "authors", authors);
+	json_object_set_new(o, "from_fields", json_integer((json_int_t)m->nfrom_fields));
+	json_object_set_new(o, "header_fields", json_integer((json_int_t)a->hdr.nfields));
+	json_object_set_new(o, "body_present", json_boolean(m->body_present));
+	json_object_set_new(o, "body_bytes", json_integer((json_int_t)m->body_bytes));
+	json_object_set_new(o, "content_type", text(a->mime.content_type));
+	return o;
+}
+
+static const char *
+rkind(enum mx_received_kind k)
+{
+	return k == MX_RCVD_RELAY ? "relay" : k == MX_RCVD_LOCAL ? "local" : "unparsed";
+}
+
+static json_t *
+hop_json(const struct mx_hop *h)
+{
+	const struct mx_received *r = &h->r;
+	json_t *o = json_object();
+	json_object_set_new(o, "number", json_integer((json_int_t)h->number));
+	json_object_set_new(o, "field_index", json_integer(h->field_index));
+	json_object_set_new(o, "offset", json_integer(h->offset));
+	json_object_set_new(o, "kind", json_string(rkind(r->kind)));
+	json_object_set_new(o, "side", json_string(mx_hop_side_name(h->side)));
+	json_object_set_new(o, "from_host", empty_null(r->rdns[0] ? r->rdns : r->helo));
+	json_object_set_new(o, "rdns", empty_null(r->rdns));
+	json_object_set_new(o, "from_ip", empty_null(r->from_ip));
+	json_object_set_new(o, "helo", empty_null(r->helo));
+	json_object_set_new(o, "ident", empty_null(r->ident));
+	json_object_set_new(o, "by_host", empty_null(r->by_host));
+	json_object_set_new(o, "via", empty_null(r->via));
+	json_object_set_new(o, "protocol", empty_null(r->protocol));
+	json_object_set_new(o, "id", empty_null(r->id));
+	json_object_set_new(o, "for", empty_null(r->for_addr));
+	json_object_set_new(o, "envelope_from", empty_null(r->envelope_from));
+	json_object_set_new(o, "authenticated", json_boolean(r->auth));
+	json_object_set_new(o, "timestamp", iso_or_null(r->has_date, r->date.utc));
+	json_object_set_new(o, "delay_s", h->has_delay ? json_integer(h->delay_s) : json_null());
+	json_object_set_new(o, "tls", r->tls == MX_TLS_UNKNOWN ? json_null() :
+	    json_boolean(r->tls == MX_TLS_YES));
+	json_object_set_new(o, "tls_version", empty_null(r->tls_version));
+	json_object_set_new(o, "tls_cipher", empty_null(r->tls_cipher));
+	json_object_set_new(o, "tls_evidence", empty_null(r->tls_evidence));
+	return o;
+}
+
+static json_t *
+boundary_json(const struct mx_analysis *a)
+{
+	const struct mx_boundary *b = &a->boundary;
+	if (!b->found)
+		return json_null();
+	json_t *names = json_array();
+	for (size_t i = 0; i < b->nnames; i++)
+		json_array_append_new(names, text(b->names[i]));
+	json_t *o = json_object();
+	json_object_set_new(o, "hop", json_integer((json_int_t)a->hops[b->hop].number));
+	json_object_set_new(o, "receiver", text(b->receiver));
+	json_object_set_new(o, "receiver_names", names);
+	json_object_set_new(o, "identified_by", json_string(b->how));
+	json_object_set_new(o, "client_ip", empty_null(b->client_ip));
+	json_object_set_new(o, "helo", empty_null(b->helo));
+	json_object_set_new(o, "rdns", empty_null(b->rdns));
+	json_object_set_new(o, "mail_from", text(b->mail_from));
+	return o;
+}
+
+static json_t *
+recorded_json(const struct mx_recorded *r)
+{
+	json_t *props = json_object();
+	for (size_t i = 0; i < r->nprops; i++)
+		json_object_set_new(props, r->props[i].key, text(r->props[i].value));
+	json_t *o = json_object();
+	json_object_set_new(o, "source", json_string(r->source));
+	json_object_set_new(o, "authserv_id", text(r->authserv_id));
+	json_object_set_new(o, "instance", r->instance ? json_integer(r->instance) : json_null());
+	json_object_set_new(o, "trusted", json_boolean(r->trusted));
+	json_object_set_new(o, "trust_reason", json_string(r->trust_reason));
+	json_object_set_new(o, "method", text(r->method));
+	json_object_set_new(o, "result", text(r->result));
+	json_object_set_new(o, "reason", text(r->reason));
+	json_object_set_new(o, "comment", text(r->comment));
+	json_object_set_new(o, "properties", props);
+	json_object_set_new(o, "field_index", r->field_index >= 0 ? json_integer(r->field_index) :
+	    json_null());
+	return o;
+}
+
+static json_t *
+gmail_json(const struct mx_analysis *a)
+{
+	if (!a->intake.has_gmail_summary)
+		return json_null();
+	const struct mx_gmail_summary *g = &a->intake.gmail;
+	json_t *o = json_object();
+	json_object_set_new(o, "message_id", text(g->message_id));
+	json_object_set_new(o, "created_at", text(g->created_at));
+	json_object_set_new(o, "delivered_after", text(g->delivered_after));
+	json_object_set_new(o, "from", text(g->from));
+	json_object_set_new(o, "to", text(g->to));
+	json_object_set_new(o, "subject", text(g->subject));
+	json_object_set_new(o, "spf", text(g->spf_result));
+	json_object_set_new(o, "spf_ip", text(g->spf_ip));
+	json_object_set_new(o, "dkim", text(g->dkim_result));
+	json_object_set_new(o, "dkim_domain", text(g->dkim_domain));
+	json_object_set_new(o, "dmarc", text(g->dmarc_result));
+	json_object_set_new(o, "source_line", json_integer((json_int_t)g->source_line));
+	return o;
+}
+
+static json_t *
+findings_json(const struct mx_findings *fs)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < fs->n; i++) {
+		const struct mx_finding *f = &fs->v[i];
+		json_t *loc = json_object();
+		json_object_set_new(loc, "field_index", f->field_index >= 0 ?
+		    json_integer(f->field_index) : json_null());
+		json_object_set_new(loc, "field", text(f->field));
+		json_object_set_new(loc, "offset", f->offset >= 0 ? json_integer(f->offset) :
+		    json_null());
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:o, s:o}", "code", f->code,
+		    "severity", mx_severity_name(f->severity), "message", text(f->message),
+		    "location", loc));
+	}
+	return arr;
+}
+
+static json_t *
+analysis_json(const struct mx_analysis *a)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "input", input_json(a));
+	if (a->intake.kind != MX_INPUT_MESSAGE)
+		return o;
+	json_object_set_new(o, "message", message_json(a));
+	json_t *hops = json_array();
+	for (size_t i = 0; i < a->nhops; i++)
+		json_array_append_new(hops, hop_json(&a->hops[i]));
+	json_object_set_new(o, "hops", hops);
+	json_object_set_new(o, "transit", json_pack("{s:o, s:I, s:I, s:I, s:I}",
+	    "total_s", a->has_transit ? json_integer(a->transit_s) : json_null(),
+	    "hops", (json_int_t)a->nhops, "tls", (json_int_t)a->hops_tls,
+	    "unencrypted", (json_int_t)a->hops_unencrypted,
+	    "tls_unknown", (json_int_t)a->hops_tls_unknown));
+	json_object_set_new(o, "boundary", boundary_json(a));
+	json_t *rec = json_array();
+	for (size_t i = 0; i < a->nrec; i++)
+		json_array_append_new(rec, recorded_json(&a->rec[i]));
+	json_object_set_new(o, "recorded", rec);
+	json_object_set_new(o, "gmail_summary", gmail_json(a));
+	json_object_set_new(o, "findings", findings_json(&a->findings));
+	json_object_set_new(o, "findings_suppressed", json_integer((json_int_t)a->findings.suppressed));
+	json_t *att = json_array();
+	for (size_t i = 0; i < a->nattached; i++) {
+		json_t *sub = analysis_json(a->attached[i]);
+		const struct mx_attached *at = &a->mime.att[i];
+		json_object_set_new(sub, "attachment", json_pack("{s:o, s:o, s:b}",
+		    "filename", text(at->filename),
+		    "offset", at->copy ? json_null() : json_integer((json_int_t)at->start),
+		    "reserialized", at->copy != NULL));
+		json_array_append_new(att, sub);
+	}
+	json_object_set_new(o, "attached", att);
+	json_object_set_new(o, "attached_count", json_integer((json_int_t)a->mime.natt));
+	return o;
+}
+
+int
+mx_report_json(FILE *out, const struct mx_analysis *a, int compact)
+{
+	json_t *o = analysis_json(a);
+	json_object_set_new(o, "schema_version", json_string(MX_SCHEMA_VERSION));
+	json_object_set_new(o, "tool", json_pack("{s:s, s:s}", "name", "mxray",
+	    "version", MXRAY_VERSION));
+	size_t flags = JSON_SORT_KEYS | (compact ? JSON_COMPACT : JSON_INDENT(2));
+	int rc = json_dumpf(o, out, flags);
+	json_decref(o);
+	if (rc == 0 && fputc('\n', out) == EOF)
+		rc = -1;
+	return rc;
+}

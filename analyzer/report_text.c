@@ -1,0 +1,355 @@
+/*
+ * report_text.c - the report for a person: what happened first, then the
+ * hops, the recorded results and the findings, in 80 columns.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+#include "report.h"
+
+#define C_RESET  "\033[0m"
+#define C_BOLD   "\033[1m"
+#define C_DIM    "\033[2m"
+#define C_RED    "\033[31m"
+#define C_GREEN  "\033[32m"
+#define C_YELLOW "\033[33m"
+#define C_CYAN   "\033[36m"
+
+struct out {
+	FILE *f;
+	const struct mx_text_options *o;
+	int indent;		/* for attached messages */
+};
+
+static const char *
+col(const struct out *w, const char *c)
+{
+	return w->o->color ? c : "";
+}
+
+/* Print s word-wrapped at the width, first line after `lead`, others at `hang`. */
+static void
+wrap(const struct out *w, const char *lead, int hang, const char *s)
+{
+	int width = w->o->width > 40 ? w->o->width : 80;
+	int pos = fprintf(w->f, "%*s%s", w->indent, "", lead);
+	const char *p = s;
+	int first = 1;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		const char *e = p;
+		while (*e && *e != ' ')
+			e++;
+		int len = (int)(e - p);
+		if (len == 0)
+			break;
+		if (!first && pos + 1 + len > width) {
+			fprintf(w->f, "\n%*s", w->indent + hang, "");
+			pos = w->indent + hang;
+		} else if (!first) {
+			fputc(' ', w->f);
+			pos++;
+		}
+		/* never print control bytes from the message */
+		for (int i = 0; i < len; i++) {
+			unsigned char c = (unsigned char)p[i];
+			fputc(c < 0x20 || c == 0x7f ? '?' : c, w->f);
+		}
+		pos += len;
+		first = 0;
+		p = e;
+	}
+	fputc('\n', w->f);
+}
+
+static void
+wrapf(const struct out *w, const char *lead, int hang, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void
+wrapf(const struct out *w, const char *lead, int hang, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = NULL;
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	if (s) {
+		wrap(w, lead, hang, s);
+		free(s);
+	}
+}
+
+static void
+heading(const struct out *w, const char *title)
+{
+	fprintf(w->f, "\n%*s%s%s%s\n", w->indent, "", col(w, C_BOLD), title, col(w, C_RESET));
+}
+
+static void
+duration(char *dst, size_t n, int64_t s)
+{
+	int64_t a = s < 0 ? -s : s;
+	const char *sign = s < 0 ? "-" : "";
+	if (a < 120)
+		snprintf(dst, n, "%s%llds", sign, (long long)a);
+	else if (a < 7200)
+		snprintf(dst, n, "%s%lldm%02llds", sign, (long long)(a / 60), (long long)(a % 60));
+	else if (a < 3 * 86400)
+		snprintf(dst, n, "%s%lldh%02lldm", sign, (long long)(a / 3600),
+		    (long long)(a % 3600 / 60));
+	else
+		snprintf(dst, n, "%s%lldd", sign, (long long)(a / 86400));
+}
+
+static const char *
+hop_from(const struct mx_received *r)
+{
+	return r->rdns[0] ? r->rdns : r->helo[0] ? r->helo : r->from_ip[0] ? r->from_ip : "(local)";
+}
+
+static void
+message_block(const struct out *w, const struct mx_analysis *a)
+{
+	const struct mx_message_info *m = &a->msg;
+	wrapf(w, "  From     ", 11, "%s", m->from ? m->from : "(none)");
+	for (size_t i = 1; i < m->nfrom_fields; i++)
+		wrapf(w, "  From     ", 11, "%s(another From field)%s", col(w, C_RED), col(w, C_RESET));
+	if (m->to)
+		wrapf(w, "  To       ", 11, "%s", m->to);
+	wrapf(w, "  Subject  ", 11, "%s", m->subject ? m->subject : "(none)");
+	if (m->date)
+		wrapf(w, "  Date     ", 11, "%s", m->date);
+	if (m->message_id)
+		wrapf(w, "  Msg-ID   ", 11, "%s", m->message_id);
+}
+
+static void
+summary(const struct out *w, const struct mx_analysis *a)
+{
+	heading(w, "In short");
+	if (a->nhops == 0) {
+		wrap(w, "  - ", 4, "No Received fields: this message never crossed a mail server "
+		    "(or its headers were cut off).");
+	} else {
+		char d[32] = "";
+		if (a->has_transit)
+			duration(d, sizeof d, a->transit_s);
+		const struct mx_hop *first = &a->hops[0], *last = &a->hops[a->nhops - 1];
+		wrapf(w, "  - ", 4, "It passed %zu hop%s%s%s, from %s to %s.", a->nhops,
+		    a->nhops == 1 ? "" : "s", a->has_transit ? " in " : "", d,
+		    hop_from(&first->r), last->r.by_host[0] ? last->r.by_host : "?");
+	}
+	const struct mx_boundary *b = &a->boundary;
+	if (b->found) {
+		const struct mx_hop *h = &a->hops[b->hop];
+		char ipbuf[MX_IP_MAX + 3] = "";
+		if (b->client_ip[0])
+			snprintf(ipbuf, sizeof ipbuf, " [%s]", b->client_ip);
+		wrapf(w, "  - ", 4, "%s accepted it at hop %zu from %s%s%s%s%s. Envelope sender "
+		    "(Return-Path): %s.", b->receiver, h->number,
+		    b->rdns[0] ? b->rdns : b->helo[0] ? b->helo : "an unnamed client", ipbuf,
+		    b->helo[0] && strcasecmp(b->helo, b->rdns) != 0 && b->rdns[0] ? ", HELO " : "",
+		    b->helo[0] && strcasecmp(b->helo, b->rdns) != 0 && b->rdns[0] ? b->helo : "",
+		    "", b->mail_from ? (b->mail_from[0] ? b->mail_from : "<> (null sender)") :
+		    "not recorded");
+		if (h->r.tls == MX_TLS_YES)
+			wrapf(w, "  - ", 4, "%sThat hop was encrypted%s%s%s%s (%s).", col(w, C_GREEN),
+			    h->r.tls_version[0] ? " with " : "", h->r.tls_version, col(w, C_RESET), "",
+			    h->r.tls_evidence);
+		else if (h->r.tls == MX_TLS_NO)
+			wrapf(w, "  - ", 4, "%sThat hop was NOT encrypted%s (\"with %s\", no TLS note): "
+			    "Gmail shows a red open padlock for such mail.", col(w, C_RED),
+			    col(w, C_RESET), h->r.protocol);
+		else
+			wrap(w, "  - ", 4, "The receiver's Received field does not say whether that "
+			    "hop was encrypted.");
+	} else if (a->nhops) {
+		wrap(w, "  - ", 4, "The receiver's trust boundary could not be found (see findings); "
+		    "name your receiving domain with --receiver.");
+	}
+	if (a->nhops) {
+		size_t below_plain = 0;
+		for (size_t i = 0; i < a->nhops; i++)
+			below_plain += a->hops[i].r.tls == MX_TLS_NO && a->hops[i].side == MX_SIDE_SENDER &&
+			    a->hops[i].r.kind == MX_RCVD_RELAY;
+		wrapf(w, "  - ", 4, "Encryption on the way: %zu hop%s with TLS, %zu without, %zu "
+		    "that do not say%s.", a->hops_tls, a->hops_tls == 1 ? "" : "s",
+		    a->hops_unencrypted, a->hops_tls_unknown,
+		    below_plain ? " (unencrypted hops on the sender's side are listed below)" : "");
+	}
+	/* what the receiver said */
+	char said[512] = "";
+	size_t n = 0;
+	const char *who = NULL;
+	for (size_t i = 0; i < a->nrec && n + 40 < sizeof said; i++) {
+		const struct mx_recorded *r = &a->rec[i];
+		if (!r->trusted || strcmp(r->source, "authentication-results") != 0)
+			continue;
+		if (who == NULL)
+			who = r->authserv_id ? r->authserv_id : b->receiver;
+		n += (size_t)snprintf(said + n, sizeof said - n, "%s%s=%s", n ? ", " : "",
+		    r->method, r->result);
+	}
+	if (n)
+		wrapf(w, "  - ", 4, "The receiver (%s) recorded: %s.", who ? who : "?", said);
+	else if (b->found)
+		wrap(w, "  - ", 4, "The receiver recorded no Authentication-Results of its own.");
+	if (a->intake.has_gmail_summary) {
+		const struct mx_gmail_summary *g = &a->intake.gmail;
+		wrapf(w, "  - ", 4, "Gmail's summary: SPF %s, DKIM %s%s%s, DMARC %s.",
+		    g->spf_result ? g->spf_result : "?", g->dkim_result ? g->dkim_result : "?",
+		    g->dkim_domain ? " for " : "", g->dkim_domain ? g->dkim_domain : "",
+		    g->dmarc_result ? g->dmarc_result : "?");
+	}
+	size_t hi = mx_findings_count(&a->findings, MX_SEV_HIGH);
+	size_t med = mx_findings_count(&a->findings, MX_SEV_MEDIUM) - hi;
+	if (hi || med)
+		wrapf(w, "  - ", 4, "%s%zu serious finding%s%s and %zu to look at, below.",
+		    hi ? col(w, C_RED) : "", hi, hi == 1 ? "" : "s", hi ? col(w, C_RESET) : "", med);
+}
+
+static void
+hops_block(const struct out *w, const struct mx_analysis *a)
+{
+	if (a->nhops == 0)
+		return;
+	heading(w, "Hops, oldest first (times in UTC)");
+	for (size_t i = 0; i < a->nhops; i++) {
+		const struct mx_hop *h = &a->hops[i];
+		const struct mx_received *r = &h->r;
+		char when[MX_ISO8601_LEN] = "(no time)           ";
+		if (r->has_date) {
+			mx_datetime_iso8601(r->date.utc, when);
+			when[10] = ' ';
+			when[19] = '\0';
+		}
+		char delay[24] = "";
+		if (h->has_delay) {
+			char d[20];
+			duration(d, sizeof d, h->delay_s);
+			snprintf(delay, sizeof delay, "%s%s", h->delay_s >= 0 ? "+" : "", d);
+		}
+		char from[300];
+		if (r->kind == MX_RCVD_LOCAL && !r->from_ip[0])
+			snprintf(from, sizeof from, "(local)");
+		else
+			snprintf(from, sizeof from, "%s%s%s%s", hop_from(r),
+			    r->from_ip[0] && strcmp(hop_from(r), r->from_ip) ? " [" : "",
+			    r->from_ip[0] && strcmp(hop_from(r), r->from_ip) ? r->from_ip : "",
+			    r->from_ip[0] && strcmp(hop_from(r), r->from_ip) ? "]" : "");
+		char lead[80];
+		snprintf(lead, sizeof lead, "%3zu  %s %8s  ", h->number, when, delay);
+		wrapf(w, lead, 5, "%s -> %s", from, r->by_host[0] ? r->by_host : "?");
+		const char *tls = r->tls == MX_TLS_YES ? "TLS" : r->tls == MX_TLS_NO ?
+		    "NOT ENCRYPTED" : "TLS unknown";
+		const char *tc = r->tls == MX_TLS_YES ? C_GREEN : r->tls == MX_TLS_NO ? C_RED : C_DIM;
+		const char *side = h->side == MX_SIDE_BOUNDARY ? "  << trust boundary: the receiver "
+		    "accepted it here" : h->side == MX_SIDE_SENDER ? "  (sender's side)" :
+		    h->side == MX_SIDE_RECEIVER ? "  (inside the receiver)" : "";
+		wrapf(w, "     ", 5, "with %s, %s%s%s%s%s%s%s%s%s", r->protocol[0] ? r->protocol :
+		    "(no protocol)", col(w, tc), tls, col(w, C_RESET),
+		    r->tls_version[0] ? " " : "", r->tls_version, r->tls_cipher[0] ? " " : "",
+		    r->tls_cipher, r->auth ? ", authenticated" : "", side);
+	}
+}
+
+static void
+recorded_block(const struct out *w, const struct mx_analysis *a)
+{
+	if (a->nrec == 0)
+		return;
+	heading(w, "What was recorded on the way");
+	for (int pass = 1; pass >= 0; pass--) {
+		int any = 0;
+		for (size_t i = 0; i < a->nrec; i++) {
+			const struct mx_recorded *r = &a->rec[i];
+			if (r->trusted != pass)
+				continue;
+			if (!any)
+				wrap(w, "  ", 2, pass ? "Evidence (the receiver's own results):" :
+				    "Claims (written by other servers or by the sender, not evidence):");
+			any = 1;
+			char props[600] = "";
+			size_t n = 0;
+			for (size_t k = 0; k < r->nprops && n + 2 < sizeof props; k++)
+				n += (size_t)snprintf(props + n, sizeof props - n, " %s=%s",
+				    r->props[k].key, r->props[k].value);
+			if (n >= sizeof props)
+				n = sizeof props - 1;
+			char lead[96];
+			snprintf(lead, sizeof lead, "    %-6s %-9s ", r->method, r->result);
+			char where[64] = "";
+			if (r->field_index >= 0)
+				snprintf(where, sizeof where, ", field %ld", r->field_index + 1);
+			wrapf(w, lead, 21, "%s%s%s%s%s%s [%s%s%s%s]", r->reason ? "reason=" : "",
+			    r->reason ? r->reason : "", props, r->comment ? " (" : "",
+			    r->comment ? r->comment : "", r->comment ? ")" : "", r->source,
+			    r->authserv_id ? " by " : "", r->authserv_id ? r->authserv_id : "", where);
+		}
+	}
+}
+
+static void
+findings_block(const struct out *w, const struct mx_analysis *a)
+{
+	const struct mx_findings *fs = &a->findings;
+	heading(w, "Findings");
+	size_t shown = 0, hidden = 0;
+	static const char *const colors[] = { C_DIM, C_CYAN, C_YELLOW, C_RED };
+	for (size_t i = 0; i < fs->n; i++) {
+		const struct mx_finding *f = &fs->v[i];
+		if ((int)f->severity < w->o->min_severity) {
+			hidden++;
+			continue;
+		}
+		char lead[64];
+		snprintf(lead, sizeof lead, "  %s%-6s%s ", col(w, colors[f->severity]),
+		    mx_severity_name(f->severity), col(w, C_RESET));
+		wrapf(w, lead, 9, "%s [%s]", f->message, f->code);
+		shown++;
+	}
+	if (shown == 0)
+		wrap(w, "  ", 2, "None.");
+	if (hidden)
+		wrapf(w, "  ", 2, "(%zu finding%s below the chosen severity not shown.)", hidden,
+		    hidden == 1 ? "" : "s");
+	if (fs->suppressed)
+		wrapf(w, "  ", 2, "(%zu more findings of codes already listed were not kept.)",
+		    fs->suppressed);
+}
+
+static void
+report(struct out *w, const struct mx_analysis *a)
+{
+	if (a->depth == 0)
+		fprintf(w->f, "%smxray%s %s\n", col(w, C_BOLD), col(w, C_RESET), a->input_name);
+	message_block(w, a);
+	summary(w, a);
+	hops_block(w, a);
+	recorded_block(w, a);
+	findings_block(w, a);
+	for (size_t i = 0; i < a->nattached; i++) {
+		char title[96];
+		snprintf(title, sizeof title, "Attached message %zu of %zu%s%s", i + 1, a->nattached,
+		    a->mime.att[i].filename ? ": " : "", a->mime.att[i].filename ?
+		    a->mime.att[i].filename : "");
+		fprintf(w->f, "\n%*s%s%s%s\n", w->indent, "", col(w, C_BOLD), title, col(w, C_RESET));
+		w->indent += 2;
+		report(w, a->attached[i]);
+		w->indent -= 2;
+	}
+}
+
+int
+mx_report_text(FILE *f, const struct mx_analysis *a, const struct mx_text_options *o)
+{
+	struct out w = { f, o, 0 };
+	report(&w, a);
+	return ferror(f) ? -1 : 0;
+}

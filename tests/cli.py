@@ -1,0 +1,3 @@
+import sys
+print("being written")
+sys.exit(1)

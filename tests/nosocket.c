@@ -1,0 +1,2 @@
+/* nosocket.c - being written */
+int mx_nosocket_placeholder;

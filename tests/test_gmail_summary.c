@@ -1,0 +1,2 @@
+#include "unit.h"
+int main(void) { CHECK(0); return unit_done("gmail_summary"); }
