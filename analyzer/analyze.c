@@ -128,7 +128,7 @@ analyze_range(const char *name, const char *buf, size_t len, const struct mx_opt
 	}
 	if (mx_rfc5322_split(a->buf, a->len, &a->hdr) != 0)
 		goto fail;
-	if (mx_mime_parse(a->buf, a->len, &a->mime, &a->findings) != 0)
+	if (mx_mime_parse(a->buf, a->len, !a->hdr.has_separator, &a->mime, &a->findings) != 0)
 		goto fail;
 	if (mx_message_read(a) != 0 || mx_hops_build(a, opt) != 0 ||
 	    mx_evidence_collect(a) != 0 || analyze_attached(a, opt) != 0)

@@ -75,24 +75,27 @@ add_prop(struct mx_recorded *r, const char *ptype, const char *prop, const char 
 }
 
 /*
- * Fields a receiver writes with its Received field, in the order receivers
- * write them.  Gmail puts Received-SPF and Authentication-Results directly
- * BELOW its own Received field, so "above the boundary" alone would miss
- * them; the run of these fields right below the boundary hop is the
- * receiver's too, except that a receiver writes one result of each kind:
- * a second one in the run came with the message.
+ * Gmail and Yahoo put Received-SPF and Authentication-Results directly BELOW
+ * their own Received field, so "above the boundary" alone would miss them:
+ * the run of fields right below the boundary hop, up to the message's own
+ * fields, is the receiver's too.  But a receiver writes one result of each
+ * kind there: a second one in the run came with the message.
  */
-static const char *const trace_fields[] = {
-	"Received-SPF", "Authentication-Results", "ARC-Authentication-Results", "ARC-Seal",
-	"ARC-Message-Signature", "Return-Path", "X-Received", "Delivered-To",
-	"X-Google-Smtp-Source",
-};
-
 struct trust_state {
 	long run_end;		/* first field after the receiver's run below its Received */
 	int ar_taken;		/* the run's Authentication-Results was attributed */
 	int spf_taken;		/* the run's Received-SPF was attributed */
 	int aar_taken;
+};
+
+/*
+ * Fields that belong to the message as its author wrote it.  The receiver's
+ * run below its Received field ends at the first of these or at the next
+ * Received field (the sender's own hop).
+ */
+static const char *const origin_fields[] = {
+	"Received", "From", "To", "Cc", "Subject", "Date", "Message-ID", "MIME-Version",
+	"Content-Type", "DKIM-Signature", "Reply-To", "Sender",
 };
 
 static void
@@ -104,10 +107,10 @@ trust_init(struct mx_analysis *a, struct trust_state *ts)
 		return;
 	long i = a->boundary.field_index + 1;
 	for (; i < (long)a->hdr.nfields; i++) {
-		int trace = 0;
-		for (size_t k = 0; k < sizeof trace_fields / sizeof trace_fields[0]; k++)
-			trace |= mx_span_ieq(a->hdr.fields[i].name, trace_fields[k]);
-		if (!trace)
+		int origin = 0;
+		for (size_t k = 0; k < sizeof origin_fields / sizeof origin_fields[0]; k++)
+			origin |= mx_span_ieq(a->hdr.fields[i].name, origin_fields[k]);
+		if (origin)
 			break;
 	}
 	ts->run_end = i;
@@ -232,7 +235,10 @@ collect_received_spf(struct mx_analysis *a, struct trust_state *ts, size_t *cap,
 	if (mx_received_spf_parse(f->value.ptr, f->value.len, &s) != 0)
 		return -1;
 	enum trust t;
+	/* receiver= is optional and often junk ("<UNKNOWN>" from policyd-spf) */
 	const char *receiver = mx_received_spf_get(&s, "receiver");
+	if (receiver && (strchr(receiver, '.') == NULL || strpbrk(receiver, "<> ") != NULL))
+		receiver = NULL;
 	const char *why = judge(a, ts, fi, receiver, &ts->spf_taken, &t);
 	int trusted = t == T_TRUSTED;
 	if (t == T_FORGED)

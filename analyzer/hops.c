@@ -256,18 +256,31 @@ find_boundary(struct mx_analysis *a, const struct mx_options *opt)
 			    "Received fields the receiver wrote. Name it with --receiver DOMAIN.");
 		return 0;
 	}
+	/*
+	 * Walk down from the top.  A hop belongs to the receiver when its by-host
+	 * is one of the receiver's names, or when the hop above it came from
+	 * inside the receiver: then this hop is the receiver's too, whatever its
+	 * host is called (Microsoft hands from *.outlook.com to
+	 * *.outlook.office365.com; Yahoo receives on a bare 10.x address).
+	 */
 	long found = -1, last_in = -1;
+	int from_inside = 0;
 	for (size_t i = a->nhops; i-- > 0;) {
 		const struct mx_received *r = &a->hops[i].r;
-		int in = receiver_has(&rv, r->by_host) ||
-		    (anonymous_host(r->by_host) && (last_in >= 0 || i == a->nhops - 1));
+		int in = receiver_has(&rv, r->by_host) || from_inside ||
+		    (anonymous_host(r->by_host) && i == a->nhops - 1);
 		if (!in)
 			break;
 		last_in = (long)i;
+		if (!anonymous_host(r->by_host)) {
+			char org[MX_DOMAIN_MAX];
+			receiver_add(&rv, mx_org_domain(r->by_host, org, sizeof org));
+		}
 		if (external_client(&rv, r)) {
 			found = (long)i;
 			break;
 		}
+		from_inside = 1;
 	}
 	if (found < 0)
 		found = last_in;

@@ -87,18 +87,13 @@ static int
 cmd_codes(int argc, char **argv)
 {
 	int json = argc > 1 && strcmp(argv[1], "--json") == 0;
-	if (json)
-		fputs("[\n", stdout);
-	for (const struct mx_finding_code *c = mx_finding_codes; c->code; c++) {
-		if (json)
-			printf("  {\"code\": \"%s\", \"severity\": \"%s\", \"summary\": \"%s\"}%s\n",
-			    c->code, mx_severity_name(c->severity), c->summary,
-			    c[1].code ? "," : "");
-		else
-			printf("%-38s %-7s %s\n", c->code, mx_severity_name(c->severity), c->summary);
+	if (json) {
+		if (mx_report_codes_json(stdout) != 0)
+			return EXIT_INTERNAL;
+	} else {
+		for (const struct mx_finding_code *c = mx_finding_codes; c->code; c++)
+			printf("%-34s %-7s %s\n", c->code, mx_severity_name(c->severity), c->summary);
 	}
-	if (json)
-		fputs("]\n", stdout);
 	return fflush(stdout) == 0 ? EXIT_OK : EXIT_INTERNAL;
 }
 

@@ -42,10 +42,19 @@ static const struct {
 	{ GMIME_CRIT_PART_WITHOUT_HEADERS_OR_CONTENT, "MIME_PART_WITHOUT_HEADERS_OR_CONTENT", "part without headers or content" },
 };
 
+struct warn_ctx {
+	struct mx_findings *fs;
+	int headers_only;
+};
+
 static void
 on_warning(gint64 offset, GMimeParserWarning code, const gchar *item, gpointer data)
 {
-	struct mx_findings *fs = data;
+	struct warn_ctx *ctx = data;
+	struct mx_findings *fs = ctx->fs;
+	/* headers only: that the message is cut short is already its own finding */
+	if (ctx->headers_only && code == GMIME_WARN_TRUNCATED_MESSAGE)
+		return;
 	for (size_t i = 0; i < sizeof warnings / sizeof warnings[0]; i++) {
 		if (warnings[i].w != code)
 			continue;
@@ -61,7 +70,7 @@ on_warning(gint64 offset, GMimeParserWarning code, const gchar *item, gpointer d
 }
 
 static GMimeParserOptions *
-make_options(struct mx_findings *fs)
+make_options(struct warn_ctx *fs)
 {
 	GMimeParserOptions *o = g_mime_parser_options_new();
 	g_mime_parser_options_set_rfc2047_compliance_mode(o, GMIME_RFC_COMPLIANCE_LOOSE);
@@ -191,13 +200,15 @@ done:
 }
 
 int
-mx_mime_parse(const char *buf, size_t len, struct mx_mime *out, struct mx_findings *fs)
+mx_mime_parse(const char *buf, size_t len, int headers_only, struct mx_mime *out,
+    struct mx_findings *fs)
 {
+	struct warn_ctx ctx = { fs, headers_only };
 	memset(out, 0, sizeof *out);
 	pthread_once(&mime_once, mime_init);
 	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(buf, len);
 	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
-	GMimeParserOptions *opts = make_options(fs);
+	GMimeParserOptions *opts = make_options(&ctx);
 	GMimeMessage *msg = g_mime_parser_construct_message(parser, opts);
 	if (msg != NULL) {
 		out->parsed = 1;

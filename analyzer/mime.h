@@ -35,10 +35,12 @@ struct mx_mime {
 };
 
 /*
- * Parse buf[0..len) with GMime; GMime's warnings become findings in fs.
+ * Parse buf[0..len) with GMime; GMime's warnings become findings in fs
+ * (headers_only: the input has no body, so "truncated" is not reported).
  * Returns 0, -1 when out of memory.
  */
-int mx_mime_parse(const char *buf, size_t len, struct mx_mime *out, struct mx_findings *fs);
+int mx_mime_parse(const char *buf, size_t len, int headers_only, struct mx_mime *out,
+    struct mx_findings *fs);
 void mx_mime_finish(struct mx_mime *m);
 
 /* Decode RFC 2047 encoded-words of an unstructured value for display.  Owned result. */

@@ -13,6 +13,9 @@
  */
 int mx_report_json(FILE *out, const struct mx_analysis *a, int compact);
 
+/* Every registered finding code as a JSON array (mxray codes --json). */
+int mx_report_codes_json(FILE *out);
+
 struct mx_text_options {
 	int color;		/* ANSI colours (only on a terminal) */
 	int width;		/* columns, 80 by default */

@@ -294,3 +294,17 @@ mx_report_json(FILE *out, const struct mx_analysis *a, int compact)
 		rc = -1;
 	return rc;
 }
+
+int
+mx_report_codes_json(FILE *out)
+{
+	json_t *arr = json_array();
+	for (const struct mx_finding_code *c = mx_finding_codes; c->code; c++)
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "code", c->code,
+		    "severity", mx_severity_name(c->severity), "summary", c->summary));
+	int rc = json_dumpf(arr, out, JSON_INDENT(2));
+	json_decref(arr);
+	if (rc == 0 && fputc('\n', out) == EOF)
+		rc = -1;
+	return rc;
+}

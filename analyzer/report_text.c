@@ -140,10 +140,17 @@ summary(const struct out *w, const struct mx_analysis *a)
 		char d[32] = "";
 		if (a->has_transit)
 			duration(d, sizeof d, a->transit_s);
-		const struct mx_hop *first = &a->hops[0], *last = &a->hops[a->nhops - 1];
+		const struct mx_hop *first = &a->hops[0];
+		/* the last host with a name: Gmail's top hop is "by 2002:a05:..." */
+		const char *to = a->hops[a->nhops - 1].r.by_host;
+		for (size_t i = a->nhops; i-- > 0;)
+			if (a->hops[i].r.by_host[0] && !strchr(a->hops[i].r.by_host, ':')) {
+				to = a->hops[i].r.by_host;
+				break;
+			}
 		wrapf(w, "  - ", 4, "It passed %zu hop%s%s%s, from %s to %s.", a->nhops,
 		    a->nhops == 1 ? "" : "s", a->has_transit ? " in " : "", d,
-		    hop_from(&first->r), last->r.by_host[0] ? last->r.by_host : "?");
+		    hop_from(&first->r), to[0] ? to : "?");
 	}
 	const struct mx_boundary *b = &a->boundary;
 	if (b->found) {
@@ -158,10 +165,14 @@ summary(const struct out *w, const struct mx_analysis *a)
 		    b->helo[0] && strcasecmp(b->helo, b->rdns) != 0 && b->rdns[0] ? b->helo : "",
 		    "", b->mail_from ? (b->mail_from[0] ? b->mail_from : "<> (null sender)") :
 		    "not recorded");
-		if (h->r.tls == MX_TLS_YES)
-			wrapf(w, "  - ", 4, "%sThat hop was encrypted%s%s%s%s (%s).", col(w, C_GREEN),
-			    h->r.tls_version[0] ? " with " : "", h->r.tls_version, col(w, C_RESET), "",
-			    h->r.tls_evidence);
+		if (h->r.tls == MX_TLS_YES) {
+			const char *ev = h->r.tls_evidence;
+			size_t evl = strlen(ev);
+			int paren = evl >= 2 && ev[0] == '(' && ev[evl - 1] == ')';
+			wrapf(w, "  - ", 4, "%sThat hop was encrypted%s%s%s (the receiver noted: %.*s).",
+			    col(w, C_GREEN), h->r.tls_version[0] ? " with " : "", h->r.tls_version,
+			    col(w, C_RESET), (int)(paren ? evl - 2 : evl), paren ? ev + 1 : ev);
+		}
 		else if (h->r.tls == MX_TLS_NO)
 			wrapf(w, "  - ", 4, "%sThat hop was NOT encrypted%s (\"with %s\", no TLS note): "
 			    "Gmail shows a red open padlock for such mail.", col(w, C_RED),
@@ -246,8 +257,8 @@ hops_block(const struct out *w, const struct mx_analysis *a)
 		char lead[80];
 		snprintf(lead, sizeof lead, "%3zu  %s %8s  ", h->number, when, delay);
 		wrapf(w, lead, 5, "%s -> %s", from, r->by_host[0] ? r->by_host : "?");
-		const char *tls = r->tls == MX_TLS_YES ? "TLS" : r->tls == MX_TLS_NO ?
-		    "NOT ENCRYPTED" : "TLS unknown";
+		const char *tls = r->tls == MX_TLS_YES ? (r->tls_version[0] ? r->tls_version : "TLS") :
+		    r->tls == MX_TLS_NO ? "NOT ENCRYPTED" : "TLS not stated";
 		const char *tc = r->tls == MX_TLS_YES ? C_GREEN : r->tls == MX_TLS_NO ? C_RED : C_DIM;
 		const char *side = h->side == MX_SIDE_BOUNDARY ? "  << trust boundary: the receiver "
 		    "accepted it here" : h->side == MX_SIDE_SENDER ? "  (sender's side)" :

@@ -515,7 +515,7 @@ read_date_time(struct cur *c, struct fields *f)
 		return -1;
 	if (rc == 1) {
 		f->hour = f->min = f->sec = 0;
-		f->flags |= MX_DT_NO_TIME | MX_DT_NONSTANDARD;
+		f->flags |= MX_DT_NO_TIME | MX_DT_NONSTANDARD | MX_DT_NO_ZONE;
 		return 0;
 	}
 	return read_zone(c, f);

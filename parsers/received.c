@@ -1180,6 +1180,9 @@ decide_kind(struct ctx *x, int has_from, const char *w0, size_t w0n)
 	if (has_from && w0 != NULL && ieq(w0, w0n, "localhost") &&
 	    (r->from_ip[0] == '\0' || ieq(r->by_host, strlen(r->by_host), "localhost")))
 		local = 1;
+	/* "from sims-ms-daemon", "from conversion-daemon.host": the MTA's own daemons */
+	if (has_from && r->from_ip[0] == '\0' && w0 != NULL && ifind(w0, w0n, "-daemon") != SIZE_MAX)
+		local = 1;
 	if (has_from && r->from_ip[0] == '\0' && w0 != NULL &&
 	    (memchr(w0, '@', w0n) || (w0n > 0 && w0[0] == '<') ||
 	    (r->by_host[0] != '\0' && ieq(w0, w0n, r->by_host))))
