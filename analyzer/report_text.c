@@ -263,9 +263,8 @@ hops_block(const struct out *w, const struct mx_analysis *a)
 		const char *side = h->side == MX_SIDE_BOUNDARY ? "  << trust boundary: the receiver "
 		    "accepted it here" : h->side == MX_SIDE_SENDER ? "  (sender's side)" :
 		    h->side == MX_SIDE_RECEIVER ? "  (inside the receiver)" : "";
-		wrapf(w, "     ", 5, "with %s, %s%s%s%s%s%s%s%s%s", r->protocol[0] ? r->protocol :
-		    "(no protocol)", col(w, tc), tls, col(w, C_RESET),
-		    r->tls_version[0] ? " " : "", r->tls_version, r->tls_cipher[0] ? " " : "",
+		wrapf(w, "     ", 5, "with %s, %s%s%s%s%s%s%s", r->protocol[0] ? r->protocol :
+		    "(no protocol)", col(w, tc), tls, col(w, C_RESET), r->tls_cipher[0] ? " " : "",
 		    r->tls_cipher, r->auth ? ", authenticated" : "", side);
 	}
 }

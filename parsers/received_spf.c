@@ -216,7 +216,8 @@ quoted_string(struct cur *c)
 		s[n++] = (char)ch;
 	}
 	s[n] = '\0';
-	return s;
+	char *shrunk = realloc(s, n + 1);	/* it was sized for the rest of the field */
+	return shrunk ? shrunk : s;
 }
 
 /*
