@@ -120,7 +120,10 @@ struct mx_analysis {
 	size_t nhops;
 	int has_transit;
 	int64_t transit_s;	/* first to last timestamp */
-	size_t hops_unencrypted, hops_tls, hops_tls_unknown;
+	int has_since_date;
+	int64_t since_date_s;	/* Date field to the boundary hop: Gmail's "Delivered after" */
+	size_t hops_unencrypted, hops_tls, hops_tls_unknown;	/* relays outside the receiver */
+	size_t hops_internal;	/* inside the receiver, or local injection */
 	struct mx_boundary boundary;
 	struct mx_recorded *rec;
 	size_t nrec;

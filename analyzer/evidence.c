@@ -336,7 +336,7 @@ failure_findings(struct mx_analysis *a)
 			if (strcmp(r->method, methods[m]) == 0) {
 				mx_findings_add(&a->findings, "RECORDED_AUTH_FAILURE",
 				    m == 0 ? MX_SEV_MEDIUM : MX_SEV_LOW, r->field_index,
-				    r->source, r->offset, "The receiver (%s) recorded %s=%s%s%s%s.",
+				    "Authentication-Results", r->offset, "The receiver (%s) recorded %s=%s%s%s%s.",
 				    r->authserv_id ? r->authserv_id : "unnamed", r->method, r->result,
 				    r->comment ? " (" : "", r->comment ? r->comment : "",
 				    r->comment ? ")" : "");

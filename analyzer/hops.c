@@ -22,8 +22,20 @@ struct receiver {
 	char label[MX_DOMAIN_MAX];
 };
 
+/*
+ * Large receivers write under several organizational domains: Microsoft's
+ * hops are *.outlook.com and *.outlook.office365.com and its ARC results
+ * mx.microsoft.com; Google's are google.com with gmail.com addresses.  One
+ * of a family stands for all (a fact about these providers, not a guess).
+ */
+static const char *const families[][4] = {
+	{ "outlook.com", "office365.com", "microsoft.com", "hotmail.com" },
+	{ "google.com", "gmail.com", "googlemail.com", NULL },
+	{ "yahoo.com", "yahoodns.net", "aol.com", NULL },
+};
+
 static void
-receiver_add(struct receiver *rv, const char *name)
+receiver_add1(struct receiver *rv, const char *name)
 {
 	if (rv->n >= MX_MAX_RECEIVER_NAMES || name[0] == '\0')
 		return;
@@ -31,6 +43,19 @@ receiver_add(struct receiver *rv, const char *name)
 		if (strcasecmp(rv->names[i], name) == 0)
 			return;
 	snprintf(rv->names[rv->n++], MX_DOMAIN_MAX, "%s", name);
+}
+
+static void
+receiver_add(struct receiver *rv, const char *name)
+{
+	receiver_add1(rv, name);
+	for (size_t f = 0; f < sizeof families / sizeof families[0]; f++)
+		for (size_t k = 0; k < 4 && families[f][k]; k++)
+			if (strcasecmp(families[f][k], name) == 0) {
+				for (size_t j = 0; j < 4 && families[f][j]; j++)
+					receiver_add1(rv, families[f][j]);
+				break;
+			}
 }
 
 static int
@@ -118,11 +143,6 @@ timeline(struct mx_analysis *a)
 	for (size_t i = 0; i < a->nhops; i++) {
 		struct mx_hop *h = &a->hops[i];
 		hop_findings(a, h);
-		switch (h->r.tls) {
-		case MX_TLS_YES: a->hops_tls++; break;
-		case MX_TLS_NO: a->hops_unencrypted++; break;
-		default: a->hops_tls_unknown++; break;
-		}
 		if (!h->r.has_date)
 			continue;
 		int64_t t = h->r.date.utc;
@@ -345,6 +365,28 @@ tls_findings(struct mx_analysis *a)
 	}
 }
 
+/*
+ * Encryption counts cover the hand-overs between organizations and on the
+ * sender's side: hops inside the receiver (Gmail's "by 2002:... with SMTP",
+ * LMTP to the mailbox) and local injections are counted apart.
+ */
+static void
+count_tls(struct mx_analysis *a)
+{
+	for (size_t i = 0; i < a->nhops; i++) {
+		const struct mx_hop *h = &a->hops[i];
+		if (h->r.kind != MX_RCVD_RELAY || h->side == MX_SIDE_RECEIVER) {
+			a->hops_internal++;
+			continue;
+		}
+		switch (h->r.tls) {
+		case MX_TLS_YES: a->hops_tls++; break;
+		case MX_TLS_NO: a->hops_unencrypted++; break;
+		default: a->hops_tls_unknown++; break;
+		}
+	}
+}
+
 int
 mx_hops_build(struct mx_analysis *a, const struct mx_options *opt)
 {
@@ -358,6 +400,11 @@ mx_hops_build(struct mx_analysis *a, const struct mx_options *opt)
 	if (find_boundary(a, opt) != 0)
 		return -1;
 	tls_findings(a);
+	count_tls(a);
+	if (a->boundary.found && a->msg.has_date && a->hops[a->boundary.hop].r.has_date) {
+		a->has_since_date = 1;
+		a->since_date_s = a->hops[a->boundary.hop].r.date.utc - a->msg.date_parsed.utc;
+	}
 	return 0;
 }
 

@@ -83,6 +83,16 @@ read_all(FILE *f, char **buf, size_t *len)
 	return 0;
 }
 
+/* Findings at or above min in the message and every attached message analyzed. */
+static size_t
+count_findings(const struct mx_analysis *a, int min)
+{
+	size_t n = mx_findings_count(&a->findings, (enum mx_severity)min);
+	for (size_t i = 0; i < a->nattached; i++)
+		n += count_findings(a->attached[i], min);
+	return n;
+}
+
 static int
 cmd_codes(int argc, char **argv)
 {
@@ -176,8 +186,7 @@ cmd_analyze(int argc, char **argv)
 		}
 	}
 	if (rc == EXIT_OK && argc - optind > 1) {
-		fprintf(stderr, "mxray: analyze takes one FILE (or - for standard input); "
-		    "use 'mxray batch' for many\n");
+		fprintf(stderr, "mxray: analyze takes one FILE (or - for standard input)\n");
 		rc = EXIT_USAGE;
 	}
 	if (rc != EXIT_OK) {
@@ -232,12 +241,13 @@ cmd_analyze(int argc, char **argv)
 		mx_analysis_free(a);
 		return EXIT_NOT_MESSAGE;
 	}
-	to.color = color == -1 ? isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL : color;
+	to.color = color == -1 ? isatty(STDOUT_FILENO) &&
+	    (getenv("NO_COLOR") == NULL || getenv("NO_COLOR")[0] == '\0') : color;
 	int w = json ? mx_report_json(stdout, a, compact) : mx_report_text(stdout, a, &to);
 	rc = w == 0 && fflush(stdout) == 0 ? EXIT_OK : EXIT_INTERNAL;
 	if (rc == EXIT_INTERNAL)
 		fprintf(stderr, "mxray: writing the report failed: %s\n", strerror(errno));
-	if (rc == EXIT_OK && fail_on >= 0 && mx_findings_count(&a->findings, fail_on) > 0)
+	if (rc == EXIT_OK && fail_on >= 0 && count_findings(a, fail_on) > 0)
 		rc = EXIT_FINDINGS;
 	mx_analysis_free(a);
 	return rc;

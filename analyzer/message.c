@@ -235,11 +235,12 @@ int
 mx_message_read(struct mx_analysis *a)
 {
 	header_findings(a);
-	a->msg.body_present = a->hdr.has_separator;
 	a->msg.body_bytes = a->len - a->hdr.body_offset;
-	if (!a->hdr.has_separator && a->depth == 0)
+	/* a junk line ends the header too: what follows it is the body */
+	a->msg.body_present = a->hdr.has_separator || a->msg.body_bytes > 0;
+	if (!a->msg.body_present && a->depth == 0)
 		mx_findings_add(&a->findings, "HEADERS_ONLY", -1, -1, NULL, -1,
-		    "Only the header section was given (no blank line and no body). Everything "
+		    "Only the header section was given (no blank line, no body). Everything "
 		    "about the path and the recorded results still holds; checks that need the "
 		    "body (DKIM body hashes) cannot run.");
 	else if (a->msg.body_bytes == 0)

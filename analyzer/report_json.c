@@ -252,11 +252,13 @@ analysis_json(const struct mx_analysis *a)
 	for (size_t i = 0; i < a->nhops; i++)
 		json_array_append_new(hops, hop_json(&a->hops[i]));
 	json_object_set_new(o, "hops", hops);
-	json_object_set_new(o, "transit", json_pack("{s:o, s:I, s:I, s:I, s:I}",
+	json_object_set_new(o, "transit", json_pack("{s:o, s:o, s:I, s:I, s:I, s:I, s:I}",
 	    "total_s", a->has_transit ? json_integer(a->transit_s) : json_null(),
+	    "date_to_boundary_s", a->has_since_date ? json_integer(a->since_date_s) : json_null(),
 	    "hops", (json_int_t)a->nhops, "tls", (json_int_t)a->hops_tls,
 	    "unencrypted", (json_int_t)a->hops_unencrypted,
-	    "tls_unknown", (json_int_t)a->hops_tls_unknown));
+	    "tls_unknown", (json_int_t)a->hops_tls_unknown,
+	    "internal", (json_int_t)a->hops_internal));
 	json_object_set_new(o, "boundary", boundary_json(a));
 	json_t *rec = json_array();
 	for (size_t i = 0; i < a->nrec; i++)

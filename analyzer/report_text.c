@@ -54,6 +54,19 @@ wrap(const struct out *w, const char *lead, int hang, const char *s)
 			fputc(' ', w->f);
 			pos++;
 		}
+		/* a word longer than the line (a Message-ID, a long address) is cut */
+		int room = width - pos;
+		if (len > room && room > 0) {
+			for (int i = 0; i < room; i++) {
+				unsigned char c = (unsigned char)p[i];
+				fputc(c < 0x20 || c == 0x7f ? '?' : c, w->f);
+			}
+			fprintf(w->f, "\n%*s", w->indent + hang, "");
+			pos = w->indent + hang;
+			p += room;
+			first = 1;
+			continue;
+		}
 		/* never print control bytes from the message */
 		for (int i = 0; i < len; i++) {
 			unsigned char c = (unsigned char)p[i];
@@ -113,6 +126,17 @@ hop_from(const struct mx_received *r)
 	return r->rdns[0] ? r->rdns : r->helo[0] ? r->helo : r->from_ip[0] ? r->from_ip : "(local)";
 }
 
+/* 1 when the name shown for the client already is its address ("[192.0.2.7]"). */
+static int
+name_is_ip(const struct mx_received *r)
+{
+	const char *n = hop_from(r);
+	size_t il = strlen(r->from_ip);
+	if (strcmp(n, r->from_ip) == 0)
+		return 1;
+	return n[0] == '[' && strlen(n) == il + 2 && strncmp(n + 1, r->from_ip, il) == 0;
+}
+
 static void
 message_block(const struct out *w, const struct mx_analysis *a)
 {
@@ -141,6 +165,9 @@ summary(const struct out *w, const struct mx_analysis *a)
 		if (a->has_transit)
 			duration(d, sizeof d, a->transit_s);
 		const struct mx_hop *first = &a->hops[0];
+		/* a local first hop (qmail, Postfix pickup) names its host in by */
+		const char *origin = first->r.kind == MX_RCVD_LOCAL && !first->r.from_ip[0] &&
+		    first->r.by_host[0] ? first->r.by_host : hop_from(&first->r);
 		/* the last host with a name: Gmail's top hop is "by 2002:a05:..." */
 		const char *to = a->hops[a->nhops - 1].r.by_host;
 		for (size_t i = a->nhops; i-- > 0;)
@@ -150,7 +177,7 @@ summary(const struct out *w, const struct mx_analysis *a)
 			}
 		wrapf(w, "  - ", 4, "It passed %zu hop%s%s%s, from %s to %s.", a->nhops,
 		    a->nhops == 1 ? "" : "s", a->has_transit ? " in " : "", d,
-		    hop_from(&first->r), to[0] ? to : "?");
+		    origin, to[0] ? to : "?");
 	}
 	const struct mx_boundary *b = &a->boundary;
 	if (b->found) {
@@ -163,8 +190,15 @@ summary(const struct out *w, const struct mx_analysis *a)
 		    b->rdns[0] ? b->rdns : b->helo[0] ? b->helo : "an unnamed client", ipbuf,
 		    b->helo[0] && strcasecmp(b->helo, b->rdns) != 0 && b->rdns[0] ? ", HELO " : "",
 		    b->helo[0] && strcasecmp(b->helo, b->rdns) != 0 && b->rdns[0] ? b->helo : "",
-		    "", b->mail_from ? (b->mail_from[0] ? b->mail_from : "<> (null sender)") :
+		    "", b->mail_from ? (strcmp(b->mail_from, "<>") == 0 ?
+		    "<> (the null sender of a bounce or an auto-reply)" : b->mail_from) :
 		    "not recorded");
+		if (a->has_since_date) {
+			char d[32];
+			duration(d, sizeof d, a->since_date_s);
+			wrapf(w, "  - ", 4, "It reached the receiver %s after its Date field%s.", d,
+			    a->since_date_s < 0 ? " (before it: the sender's clock is ahead)" : "");
+		}
 		if (h->r.tls == MX_TLS_YES) {
 			const char *ev = h->r.tls_evidence;
 			size_t evl = strlen(ev);
@@ -189,10 +223,11 @@ summary(const struct out *w, const struct mx_analysis *a)
 		for (size_t i = 0; i < a->nhops; i++)
 			below_plain += a->hops[i].r.tls == MX_TLS_NO && a->hops[i].side == MX_SIDE_SENDER &&
 			    a->hops[i].r.kind == MX_RCVD_RELAY;
-		wrapf(w, "  - ", 4, "Encryption on the way: %zu hop%s with TLS, %zu without, %zu "
-		    "that do not say%s.", a->hops_tls, a->hops_tls == 1 ? "" : "s",
+		wrapf(w, "  - ", 4, "Encryption between servers: %zu hop%s with TLS, %zu without, "
+		    "%zu that do not say%s%s.", a->hops_tls, a->hops_tls == 1 ? "" : "s",
 		    a->hops_unencrypted, a->hops_tls_unknown,
-		    below_plain ? " (unencrypted hops on the sender's side are listed below)" : "");
+		    a->hops_internal ? "; hops inside the receiver or local ones not counted" : "",
+		    below_plain ? " (see the findings for the sender's side)" : "");
 	}
 	/* what the receiver said */
 	char said[512] = "";
@@ -251,9 +286,9 @@ hops_block(const struct out *w, const struct mx_analysis *a)
 			snprintf(from, sizeof from, "(local)");
 		else
 			snprintf(from, sizeof from, "%s%s%s%s", hop_from(r),
-			    r->from_ip[0] && strcmp(hop_from(r), r->from_ip) ? " [" : "",
-			    r->from_ip[0] && strcmp(hop_from(r), r->from_ip) ? r->from_ip : "",
-			    r->from_ip[0] && strcmp(hop_from(r), r->from_ip) ? "]" : "");
+			    r->from_ip[0] && !name_is_ip(r) ? " [" : "",
+			    r->from_ip[0] && !name_is_ip(r) ? r->from_ip : "",
+			    r->from_ip[0] && !name_is_ip(r) ? "]" : "");
 		char lead[80];
 		snprintf(lead, sizeof lead, "%3zu  %s %8s  ", h->number, when, delay);
 		wrapf(w, lead, 5, "%s -> %s", from, r->by_host[0] ? r->by_host : "?");

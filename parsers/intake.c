@@ -125,11 +125,12 @@ rebuild(const char *in, size_t len, size_t pos, struct mx_intake *out)
 	int at_bol = 1;
 	for (size_t i = pos; i < len; i++) {
 		if (at_bol && out->indent) {
+			/* up to the first line's indentation: a line indented less
+			 * (a sloppy paste) loses all of its own, not its field */
 			size_t k = 0;
 			while (k < out->indent && i + k < len && is_wsp(in[i + k]))
 				k++;
-			if (k == out->indent)
-				i += k;
+			i += k;
 			at_bol = 0;
 			if (i >= len)
 				break;
