@@ -2,15 +2,18 @@
  * main.c - the mxray command line.  The only file that sees argv, stdout
  * and exit codes; the exit codes are listed in docs/mxray.1 (EXIT STATUS).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "analysis.h"
+#include "dns.h"
 #include "findings.h"
 #include "report.h"
 
@@ -27,6 +30,7 @@ static void
 usage(FILE *f)
 {
 	fputs("usage: mxray analyze [options] [FILE | -]\n"
+	    "       mxray dns [--dns FILE] [--online] NAME TYPE ...\n"
 	    "       mxray codes [--json]\n"
 	    "       mxray --version\n"
 	    "\n"
@@ -81,6 +85,176 @@ read_all(FILE *f, char **buf, size_t *len)
 	*buf = b;
 	*len = n;
 	return 0;
+}
+
+/* --- mxray dns: what mxray would see for a lookup --- */
+
+static void
+print_data(FILE *out, const struct mx_dns_rr *rr)
+{
+	if (rr->type != MX_DNS_TXT) {
+		fputs(rr->data, out);
+		return;
+	}
+	/* TXT: quoted, every byte that is not printable ASCII as \DDD (RFC 1035 §5.1) */
+	fputc('"', out);
+	for (size_t i = 0; i < rr->len; i++) {
+		unsigned char c = (unsigned char)rr->data[i];
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			fprintf(out, "\\%03u", c);
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
+}
+
+static void
+print_answer(FILE *out, const struct mx_dns_answer *a)
+{
+	fprintf(out, "%s %s %s\n", a->qname, mx_dns_type_name(a->qtype),
+	    mx_dns_status_name(a->status));
+	for (size_t i = 0; i < a->ncnames; i++)
+		fprintf(out, "  CNAME -> %s\n", a->cnames[i]);
+	for (size_t i = 0; i < a->nrrs; i++) {
+		fprintf(out, "  %-5s %6u  ", mx_dns_type_name(a->rrs[i].type), a->rrs[i].ttl);
+		print_data(out, &a->rrs[i]);
+		fputc('\n', out);
+	}
+	switch (a->status) {
+	case MX_DNS_NOT_IN_SNAPSHOT:
+		fprintf(out, "  Not in the loaded snapshots. Record it with\n"
+		    "    dig +noall +answer %s %s >> snapshot.zone\n"
+		    "  and pass --dns snapshot.zone, or look it up live with --online\n"
+		    "  (a live lookup tells the domain's owner that someone looked).\n",
+		    a->qname, mx_dns_type_name(a->qtype));
+		break;
+	case MX_DNS_BAD_NAME:
+		fputs("  Not a domain name mxray would ever query: no lookup was made.\n", out);
+		break;
+	case MX_DNS_TIMEOUT:
+	case MX_DNS_SERVFAIL:
+		fputs("  A temporary failure: checks that need it report temperror.\n", out);
+		break;
+	default:
+		break;
+	}
+	if (a->status == MX_DNS_OK || a->status == MX_DNS_NXDOMAIN || a->status == MX_DNS_NODATA)
+		fprintf(out, "  DNSSEC: %s\n", a->validated ? "validated by the resolver (AD)" :
+		    "not validated");
+}
+
+static void
+dns_usage(FILE *f)
+{
+	fputs("usage: mxray dns [options] NAME TYPE [NAME TYPE ...]\n"
+	    "  TYPE is A, AAAA, CNAME, MX, PTR or TXT\n"
+	    "  --dns FILE         answer from this zone file / snapshot (repeatable)\n"
+	    "  --online           ask the resolvers of /etc/resolv.conf for what the\n"
+	    "                     snapshots do not hold\n"
+	    "  --resolver ADDR[:PORT]  ask this resolver (implies --online)\n"
+	    "  --dns-plan         list the live lookups that would be made; send none\n"
+	    "  --save-dns FILE    write every answer used as a snapshot for --dns\n", f);
+}
+
+static int
+cmd_dns(int argc, char **argv)
+{
+	enum { O_DNS = 256, O_ONLINE, O_RESOLVER, O_PLAN, O_SAVE };
+	static const struct option longopts[] = {
+		{ "dns", required_argument, NULL, O_DNS },
+		{ "online", no_argument, NULL, O_ONLINE },
+		{ "resolver", required_argument, NULL, O_RESOLVER },
+		{ "dns-plan", no_argument, NULL, O_PLAN },
+		{ "save-dns", required_argument, NULL, O_SAVE },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct mx_dns *d = mx_dns_new();
+	if (d == NULL)
+		return EXIT_INTERNAL;
+	struct mx_dns_error err;
+	int online = 0, plan = 0, c, rc = 0;
+	const char *resolver = NULL, *save = NULL;
+	optind = 1;
+	while (rc == 0 && (c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_DNS:
+			if (mx_dns_load(d, optarg, &err) != 0) {
+				fprintf(stderr, "mxray: %s\n", err.text);
+				rc = EXIT_UNREADABLE;
+			}
+			break;
+		case O_ONLINE: online = 1; break;
+		case O_RESOLVER: resolver = optarg; online = 1; break;
+		case O_PLAN: plan = 1; break;
+		case O_SAVE: save = optarg; break;
+		case 'h':
+			dns_usage(stdout);
+			mx_dns_free(d);
+			return 0;
+		default:
+			rc = EXIT_USAGE;
+		}
+	}
+	if (rc == 0 && (argc - optind < 2 || (argc - optind) % 2 != 0)) {
+		fprintf(stderr, "mxray: dns takes NAME TYPE pairs\n");
+		rc = EXIT_USAGE;
+	}
+	for (int i = optind + 1; rc == 0 && i < argc; i += 2)
+		if (mx_dns_type_parse(argv[i]) == 0) {
+			fprintf(stderr, "mxray: unknown type '%s' (A, AAAA, CNAME, MX, PTR, TXT)\n",
+			    argv[i]);
+			rc = EXIT_USAGE;
+		}
+	if (rc == EXIT_USAGE)
+		dns_usage(stderr);
+	if (rc == 0 && online && mx_dns_set_online(d, resolver, &err) != 0) {
+		fprintf(stderr, "mxray: %s\n", err.text);
+		rc = EXIT_USAGE;
+	}
+	if (rc != 0) {
+		mx_dns_free(d);
+		return rc;
+	}
+	mx_dns_set_plan(d, plan);
+	mx_dns_set_recording(d, save != NULL);
+	for (int i = optind; i + 1 < argc; i += 2) {
+		struct mx_dns_answer a;
+		if (mx_dns_query(d, argv[i], mx_dns_type_parse(argv[i + 1]), &a, NULL) != 0) {
+			mx_dns_free(d);
+			return EXIT_INTERNAL;
+		}
+		if (a.status != MX_DNS_PLANNED)
+			print_answer(stdout, &a);
+		if (a.origin && a.status != MX_DNS_PLANNED)
+			fprintf(stderr, "mxray: %s %s: %s %s\n", a.qname, mx_dns_type_name(a.qtype),
+			    a.live ? "asked" : "from", a.origin);
+		mx_dns_answer_finish(&a);
+	}
+	if (plan) {
+		const char *p = mx_dns_plan(d);
+		if (*p)
+			printf("These live lookups would be sent to %s; each tells the owner of the "
+			    "name that someone looked:\n%s", mx_dns_resolver(d) ? mx_dns_resolver(d) :
+			    "(nobody: --online was not given)", p);
+		else
+			printf("No live lookup would be sent: the snapshots answer everything.\n");
+	}
+	if (save) {
+		char when[32];
+		time_t now = time(NULL);
+		struct tm tm;
+		gmtime_r(&now, &tm);
+		strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		if (mx_dns_save(d, save, when, &err) != 0) {
+			fprintf(stderr, "mxray: %s\n", err.text);
+			rc = EXIT_UNREADABLE;
+		}
+	}
+	mx_dns_free(d);
+	return fflush(stdout) == 0 ? rc : EXIT_INTERNAL;
 }
 
 /* Findings at or above min in the message and every attached message analyzed. */
@@ -271,6 +445,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "analyze") == 0)
 		return cmd_analyze(argc - 1, argv + 1);
+	if (strcmp(cmd, "dns") == 0)
+		return cmd_dns(argc - 1, argv + 1);
 	if (strcmp(cmd, "codes") == 0)
 		return cmd_codes(argc - 1, argv + 1);
 	fprintf(stderr, "mxray: unknown command '%s'\n", cmd);

@@ -1,0 +1,1002 @@
+/*
+ * dns.c - the ldns adapter: snapshots, live lookups, recording.
+ *
+ * Offline (the default) answers come from master files loaded with ldns.
+ * A file with an SOA is authoritative for its origin, as a real server
+ * would be; any other file holds only what it lists, so a name it does not
+ * hold is "not in snapshot", never a silent NXDOMAIN.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ldns/ldns.h>
+
+#include "dns.h"
+
+struct rec {
+	char *owner;		/* normalized */
+	size_t seq;		/* load order: keeps sorting stable */
+	uint16_t type;
+	ldns_rr *rr;		/* kept to write snapshots */
+	const char *file;
+};
+
+struct directive {
+	char *owner;
+	const char *file;
+	uint16_t type;		/* 0: every type */
+	enum mx_dns_status status;	/* MX_DNS_OK with validated: a VALIDATED line */
+	int validated;
+};
+
+struct zone {
+	char *origin;
+	const char *file;
+};
+
+struct saved {
+	char *owner;
+	uint16_t type;
+	enum mx_dns_status status;
+	int validated;
+	ldns_rr_list *rrs;	/* the records of an OK or CNAME step */
+};
+
+struct mx_dns {
+	struct rec *recs;
+	size_t nrecs, caprecs;
+	int sorted;
+	struct directive *dirs;
+	size_t ndirs, capdirs;
+	struct zone *zones;
+	size_t nzones;
+	char **files;		/* names of the loaded files, owned */
+	size_t nfiles;
+	ldns_resolver *res;
+	char resolver[160];
+	int plan_only;
+	char *plan;
+	size_t planlen;
+	int recording;
+	struct saved *saved;
+	size_t nsaved, capsaved;
+};
+
+static void
+seterr(struct mx_dns_error *err, const char *fmt, ...)
+{
+	if (err == NULL)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err->text, sizeof err->text, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Normalize a name to lower case with one trailing dot.  Only LDH labels
+ * and '_' (service labels: _domainkey, _dmarc) pass: a name with a NUL, a
+ * parenthesis or a quote is never queried (Composition Kills A3/A4).
+ */
+static int
+normalize(const char *in, char *out, size_t outlen)
+{
+	size_t n = strlen(in);
+	while (n > 0 && in[n - 1] == '.')
+		n--;
+	if (n == 0 || n > MX_DNS_MAX_NAME || n + 2 > outlen)
+		return -1;
+	size_t label = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)in[i];
+		if (c == '.') {
+			if (label == 0)
+				return -1;
+			label = 0;
+		} else if (isalnum(c) || c == '-' || c == '_' || (c == '*' && label == 0 &&
+		    (i + 1 == n || in[i + 1] == '.'))) {
+			if (++label > MX_DNS_MAX_LABEL)
+				return -1;
+		} else {
+			return -1;
+		}
+		out[i] = (char)tolower(c);
+	}
+	out[n] = '.';
+	out[n + 1] = '\0';
+	return 0;
+}
+
+static char *
+rdf_name(const ldns_rdf *rdf)
+{
+	char *s = ldns_rdf2str(rdf);
+	if (s)
+		for (char *p = s; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+	return s;
+}
+
+/* 1 when name equals zone or lies below it (both normalized). */
+static int
+within(const char *name, const char *zone)
+{
+	size_t n = strlen(name), z = strlen(zone);
+	if (strcmp(zone, ".") == 0)
+		return 1;
+	if (n < z || strcmp(name + n - z, zone) != 0)
+		return 0;
+	return n == z || name[n - z - 1] == '.';
+}
+
+struct mx_dns *
+mx_dns_new(void)
+{
+	return calloc(1, sizeof(struct mx_dns));
+}
+
+static void
+saved_free(struct saved *s)
+{
+	free(s->owner);
+	if (s->rrs)
+		ldns_rr_list_deep_free(s->rrs);
+}
+
+void
+mx_dns_free(struct mx_dns *d)
+{
+	if (d == NULL)
+		return;
+	for (size_t i = 0; i < d->nrecs; i++) {
+		free(d->recs[i].owner);
+		ldns_rr_free(d->recs[i].rr);
+	}
+	free(d->recs);
+	for (size_t i = 0; i < d->ndirs; i++)
+		free(d->dirs[i].owner);
+	free(d->dirs);
+	for (size_t i = 0; i < d->nzones; i++)
+		free(d->zones[i].origin);
+	free(d->zones);
+	for (size_t i = 0; i < d->nfiles; i++)
+		free(d->files[i]);
+	free(d->files);
+	for (size_t i = 0; i < d->nsaved; i++)
+		saved_free(&d->saved[i]);
+	free(d->saved);
+	free(d->plan);
+	if (d->res)
+		ldns_resolver_deep_free(d->res);
+	free(d);
+}
+
+static int
+grow(void **v, size_t *cap, size_t n, size_t size)
+{
+	if (n < *cap)
+		return 0;
+	size_t nc = *cap ? *cap * 2 : 32;
+	void *nv = realloc(*v, nc * size);
+	if (nv == NULL)
+		return -1;
+	*v = nv;
+	*cap = nc;
+	return 0;
+}
+
+static int
+add_rec(struct mx_dns *d, ldns_rr *rr, const char *file)
+{
+	if (grow((void **)&d->recs, &d->caprecs, d->nrecs, sizeof *d->recs) != 0)
+		return -1;
+	char *owner = rdf_name(ldns_rr_owner(rr));
+	if (owner == NULL)
+		return -1;
+	d->recs[d->nrecs] = (struct rec){ owner, d->nrecs, ldns_rr_get_type(rr), rr, file };
+	d->nrecs++;
+	d->sorted = 0;
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	enum mx_dns_status status;
+} dir_status[] = {
+	{ "NXDOMAIN", MX_DNS_NXDOMAIN }, { "NODATA", MX_DNS_NODATA },
+	{ "SERVFAIL", MX_DNS_SERVFAIL }, { "TIMEOUT", MX_DNS_TIMEOUT },
+	{ "VALIDATED", MX_DNS_OK },
+};
+
+/* The "; mxray-dns: NAME TYPE STATUS" lines: comments to every other DNS tool. */
+static int
+load_directives(struct mx_dns *d, FILE *f, const char *path, const char *fname,
+    struct mx_dns_error *err)
+{
+	char line[1024];
+	int lineno = 0;
+	while (fgets(line, sizeof line, f) != NULL) {
+		lineno++;
+		char *p = line;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p != ';')
+			continue;
+		p++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (strncmp(p, "mxray-dns:", 10) != 0)
+			continue;
+		char name[300], type[16], status[16];
+		if (sscanf(p + 10, "%299s %15s %15s", name, type, status) != 3) {
+			seterr(err, "%s:%d: an mxray-dns line needs NAME TYPE STATUS", path, lineno);
+			return -1;
+		}
+		char norm[MX_DNS_MAX_NAME + 2];
+		if (normalize(name, norm, sizeof norm) != 0) {
+			seterr(err, "%s:%d: '%s' is not a domain name", path, lineno, name);
+			return -1;
+		}
+		uint16_t t = 0;
+		if (strcasecmp(type, "ANY") != 0 && (t = (uint16_t)mx_dns_type_parse(type)) == 0) {
+			seterr(err, "%s:%d: unknown type '%s' (A, AAAA, CNAME, MX, PTR, TXT or ANY)",
+			    path, lineno, type);
+			return -1;
+		}
+		size_t k;
+		for (k = 0; k < sizeof dir_status / sizeof dir_status[0]; k++)
+			if (strcasecmp(status, dir_status[k].name) == 0)
+				break;
+		if (k == sizeof dir_status / sizeof dir_status[0]) {
+			seterr(err, "%s:%d: unknown status '%s' (NXDOMAIN, NODATA, SERVFAIL, TIMEOUT, "
+			    "VALIDATED)", path, lineno, status);
+			return -1;
+		}
+		if (grow((void **)&d->dirs, &d->capdirs, d->ndirs, sizeof *d->dirs) != 0 ||
+		    (d->dirs[d->ndirs].owner = strdup(norm)) == NULL) {
+			seterr(err, "out of memory");
+			return -1;
+		}
+		d->dirs[d->ndirs].type = t;
+		d->dirs[d->ndirs].file = fname;
+		d->dirs[d->ndirs].status = dir_status[k].status;
+		d->dirs[d->ndirs].validated = dir_status[k].status == MX_DNS_OK;
+		d->ndirs++;
+	}
+	return 0;
+}
+
+static int
+load_stream(struct mx_dns *d, FILE *f, const char *path, struct mx_dns_error *err)
+{
+	char **nf = realloc(d->files, (d->nfiles + 1) * sizeof *nf);
+	if (nf == NULL) {
+		fclose(f);
+		seterr(err, "out of memory");
+		return -1;
+	}
+	d->files = nf;
+	if ((d->files[d->nfiles] = strdup(path)) == NULL) {
+		fclose(f);
+		seterr(err, "out of memory");
+		return -1;
+	}
+	const char *fname = d->files[d->nfiles++];
+	if (load_directives(d, f, path, fname, err) != 0) {
+		fclose(f);
+		return -1;
+	}
+	rewind(f);
+	ldns_zone *z = NULL;
+	int line = 1;
+	ldns_status st = ldns_zone_new_frm_fp_l(&z, f, NULL, 3600, LDNS_RR_CLASS_IN, &line);
+	fclose(f);
+	if (st != LDNS_STATUS_OK) {
+		/* ldns counts the newline that ended the bad record: the record is on the line before */
+		seterr(err, "%s:%d: %s", path, line > 1 ? line - 1 : line, ldns_get_errorstr_by_id(st));
+		return -1;
+	}
+	int rc = 0;
+	ldns_rr *soa = ldns_zone_soa(z);
+	if (soa) {
+		struct zone *nz = realloc(d->zones, (d->nzones + 1) * sizeof *nz);
+		char *origin = rdf_name(ldns_rr_owner(soa));
+		if (nz == NULL || origin == NULL) {
+			free(origin);
+			if (nz)
+				d->zones = nz;
+			rc = -1;
+		} else {
+			d->zones = nz;
+			d->zones[d->nzones++] = (struct zone){ origin, fname };
+		}
+	}
+	ldns_rr_list *rrs = ldns_zone_rrs(z);
+	for (size_t i = 0; rc == 0 && i < ldns_rr_list_rr_count(rrs); i++) {
+		ldns_rr *rr = ldns_rr_clone(ldns_rr_list_rr(rrs, i));
+		if (rr == NULL || add_rec(d, rr, fname) != 0) {
+			ldns_rr_free(rr);
+			rc = -1;
+		}
+	}
+	ldns_zone_deep_free(z);
+	if (rc != 0)
+		seterr(err, "%s: out of memory", path);
+	return rc;
+}
+
+int
+mx_dns_load(struct mx_dns *d, const char *path, struct mx_dns_error *err)
+{
+	FILE *f = fopen(path, "r");
+	if (f == NULL) {
+		seterr(err, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return load_stream(d, f, path, err);
+}
+
+int
+mx_dns_load_buffer(struct mx_dns *d, const char *name, const char *buf, size_t len,
+    struct mx_dns_error *err)
+{
+	if (len == 0) {
+		static const char empty[] = "\n";
+		buf = empty;
+		len = 1;
+	}
+	FILE *f = fmemopen((void *)(uintptr_t)buf, len, "r");
+	if (f == NULL) {
+		seterr(err, "%s: %s", name, strerror(errno));
+		return -1;
+	}
+	return load_stream(d, f, name, err);
+}
+
+static int
+cmp_rec(const void *a, const void *b)
+{
+	const struct rec *x = a, *y = b;
+	int c = strcmp(x->owner, y->owner);
+	return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static void
+sort_recs(struct mx_dns *d)
+{
+	if (!d->sorted) {
+		qsort(d->recs, d->nrecs, sizeof *d->recs, cmp_rec);
+		d->sorted = 1;
+	}
+}
+
+/* The records owned by name: [*first, *first + count). */
+static size_t
+find_owner(struct mx_dns *d, const char *name, size_t *first)
+{
+	sort_recs(d);
+	size_t lo = 0, hi = d->nrecs;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(d->recs[mid].owner, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	size_t n = 0;
+	while (lo + n < d->nrecs && strcmp(d->recs[lo + n].owner, name) == 0)
+		n++;
+	*first = lo;
+	return n;
+}
+
+/* A name with records below it exists even without records of its own (RFC 8020). */
+static int
+has_descendant(const struct mx_dns *d, const char *name)
+{
+	for (size_t i = 0; i < d->nrecs; i++)
+		if (strcmp(d->recs[i].owner, name) != 0 && within(d->recs[i].owner, name))
+			return 1;
+	return 0;
+}
+
+static const struct zone *
+authority(const struct mx_dns *d, const char *name)
+{
+	const struct zone *best = NULL;
+	for (size_t i = 0; i < d->nzones; i++)
+		if (within(name, d->zones[i].origin) &&
+		    (best == NULL || strlen(d->zones[i].origin) > strlen(best->origin)))
+			best = &d->zones[i];
+	return best;
+}
+
+/* --- answers --- */
+
+static int
+rr_to_answer(const ldns_rr *rr, struct mx_dns_rr *out)
+{
+	memset(out, 0, sizeof *out);
+	out->owner = rdf_name(ldns_rr_owner(rr));
+	out->type = (enum mx_dns_type)ldns_rr_get_type(rr);
+	out->ttl = ldns_rr_ttl(rr);
+	if (out->owner == NULL)
+		return -1;
+	switch (ldns_rr_get_type(rr)) {
+	case LDNS_RR_TYPE_TXT: {
+		/* RFC 7208 §3.3, RFC 6376 §3.6.2.2: the strings concatenated, nothing between */
+		size_t total = 0;
+		for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
+			size_t sz = ldns_rdf_size(ldns_rr_rdf(rr, i));
+			total += sz ? sz - 1 : 0;
+		}
+		out->data = malloc(total + 1);
+		if (out->data == NULL)
+			return -1;
+		for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
+			const ldns_rdf *f = ldns_rr_rdf(rr, i);
+			size_t sz = ldns_rdf_size(f);
+			if (sz > 1) {
+				memcpy(out->data + out->len, ldns_rdf_data(f) + 1, sz - 1);
+				out->len += sz - 1;
+			}
+		}
+		out->data[out->len] = '\0';
+		return 0;
+	}
+	case LDNS_RR_TYPE_MX: {
+		char *ex = rdf_name(ldns_rr_rdf(rr, 1));
+		if (ex == NULL)
+			return -1;
+		int n = asprintf(&out->data, "%u %s", (unsigned)ldns_rdf2native_int16(ldns_rr_rdf(rr, 0)), ex);
+		free(ex);
+		if (n < 0) {
+			out->data = NULL;
+			return -1;
+		}
+		out->len = (size_t)n;
+		return 0;
+	}
+	default:
+		out->data = ldns_rr_rd_count(rr) ? rdf_name(ldns_rr_rdf(rr, 0)) : strdup("");
+		if (out->data == NULL)
+			return -1;
+		out->len = strlen(out->data);
+		return 0;
+	}
+}
+
+static int
+answer_add(struct mx_dns_answer *a, const ldns_rr *rr)
+{
+	if (a->nrrs >= MX_DNS_MAX_RRS)
+		return 0;
+	struct mx_dns_rr *n = realloc(a->rrs, (a->nrrs + 1) * sizeof *n);
+	if (n == NULL)
+		return -1;
+	a->rrs = n;
+	if (rr_to_answer(rr, &a->rrs[a->nrrs]) != 0) {
+		free(a->rrs[a->nrrs].owner);
+		free(a->rrs[a->nrrs].data);
+		return -1;
+	}
+	a->nrrs++;
+	return 0;
+}
+
+void
+mx_dns_answer_finish(struct mx_dns_answer *a)
+{
+	for (size_t i = 0; i < a->nrrs; i++) {
+		free(a->rrs[i].owner);
+		free(a->rrs[i].data);
+	}
+	free(a->rrs);
+	for (size_t i = 0; i < a->ncnames; i++)
+		free(a->cnames[i]);
+	free(a->qname);
+	memset(a, 0, sizeof *a);
+}
+
+/* An RRset has no order (RFC 2181 §5): sort it so every source prints alike. */
+static int
+cmp_rr(const void *a, const void *b)
+{
+	const struct mx_dns_rr *x = a, *y = b;
+	if (x->type != y->type)
+		return (int)x->type - (int)y->type;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->data, y->data, n);
+	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* Sort, and drop records that repeat one another (RFC 2181 §5: an RRset is a set). */
+static void
+dedup(struct mx_dns_answer *a)
+{
+	qsort(a->rrs, a->nrrs, sizeof *a->rrs, cmp_rr);
+	size_t k = 1;
+	for (size_t i = 1; i < a->nrrs; i++) {
+		if (cmp_rr(&a->rrs[k - 1], &a->rrs[i]) == 0) {
+			free(a->rrs[i].owner);
+			free(a->rrs[i].data);
+			continue;
+		}
+		a->rrs[k++] = a->rrs[i];
+	}
+	a->nrrs = k;
+}
+
+/* --- recording --- */
+
+static int
+record(struct mx_dns *d, const char *owner, uint16_t type, enum mx_dns_status st,
+    int validated, const ldns_rr_list *rrs)
+{
+	if (!d->recording)
+		return 0;
+	for (size_t i = 0; i < d->nsaved; i++)
+		if (d->saved[i].type == type && strcmp(d->saved[i].owner, owner) == 0)
+			return 0;
+	if (grow((void **)&d->saved, &d->capsaved, d->nsaved, sizeof *d->saved) != 0)
+		return -1;
+	struct saved *s = &d->saved[d->nsaved];
+	memset(s, 0, sizeof *s);
+	s->owner = strdup(owner);
+	s->type = type;
+	s->status = st;
+	s->validated = validated;
+	if (s->owner == NULL)
+		return -1;
+	if (rrs && (s->rrs = ldns_rr_list_clone(rrs)) == NULL) {
+		free(s->owner);
+		return -1;
+	}
+	d->nsaved++;
+	return 0;
+}
+
+/* --- one step: the answer for name/type at one name, or the CNAME to follow --- */
+
+struct step {
+	enum mx_dns_status status;
+	ldns_rr_list *rrs;	/* the matching records, or the CNAME */
+	char *cname;		/* target to follow, or NULL */
+	int validated;
+	int live;
+	const char *origin;
+};
+
+static void
+step_finish(struct step *s)
+{
+	if (s->rrs)
+		ldns_rr_list_deep_free(s->rrs);
+	free(s->cname);
+}
+
+static const struct directive *
+directive(const struct mx_dns *d, const char *name, uint16_t type, int want_validated)
+{
+	for (size_t i = 0; i < d->ndirs; i++) {
+		const struct directive *x = &d->dirs[i];
+		if (x->validated == want_validated && (x->type == 0 || x->type == type) &&
+		    strcmp(x->owner, name) == 0)
+			return x;
+	}
+	return NULL;
+}
+
+/* Copy the records [first, first+n) of type into a list; with owner replaced when synth. */
+static ldns_rr_list *
+collect(struct mx_dns *d, size_t first, size_t n, uint16_t type, const char *synth)
+{
+	ldns_rr_list *l = ldns_rr_list_new();
+	if (l == NULL)
+		return NULL;
+	for (size_t i = first; i < first + n; i++) {
+		if (d->recs[i].type != type)
+			continue;
+		ldns_rr *c = ldns_rr_clone(d->recs[i].rr);
+		if (c == NULL) {
+			ldns_rr_list_deep_free(l);
+			return NULL;
+		}
+		if (synth) {
+			ldns_rdf *o = ldns_dname_new_frm_str(synth);
+			if (o == NULL) {
+				ldns_rr_free(c);
+				ldns_rr_list_deep_free(l);
+				return NULL;
+			}
+			ldns_rdf_deep_free(ldns_rr_owner(c));
+			ldns_rr_set_owner(c, o);
+		}
+		ldns_rr_list_push_rr(l, c);
+	}
+	return l;
+}
+
+static int
+offline_step(struct mx_dns *d, const char *name, uint16_t type, struct step *s)
+{
+	const struct directive *x = directive(d, name, type, 0);
+	s->validated = directive(d, name, type, 1) != NULL;
+	if (x) {
+		s->status = x->status;
+		s->origin = x->file;
+		return 0;
+	}
+	size_t first, n = find_owner(d, name, &first);
+	const char *synth = NULL;
+	const struct zone *z = authority(d, name);
+	if (n == 0 && z && !has_descendant(d, name)) {
+		/* RFC 4592: a wildcard at the closest encloser answers for a name that does not exist */
+		const char *p = strchr(name, '.');
+		while (p && p[1] && within(p + 1, z->origin)) {
+			const char *anc = p + 1;
+			size_t f2, n2 = find_owner(d, anc, &f2);
+			if (n2 > 0 || has_descendant(d, anc)) {
+				char wild[MX_DNS_MAX_NAME + 4];
+				snprintf(wild, sizeof wild, "*.%s", anc);
+				n = find_owner(d, wild, &first);
+				if (n > 0)
+					synth = name;
+				break;
+			}
+			if (strcmp(anc, z->origin) == 0)
+				break;
+			p = strchr(anc, '.');
+		}
+	}
+	if (n == 0) {
+		if (z == NULL) {
+			s->status = MX_DNS_NOT_IN_SNAPSHOT;
+			return 0;
+		}
+		s->status = has_descendant(d, name) ? MX_DNS_NODATA : MX_DNS_NXDOMAIN;
+		s->origin = z->file;
+		return 0;
+	}
+	int has_type = 0, has_cname = 0;
+	for (size_t i = first; i < first + n; i++) {
+		has_type |= d->recs[i].type == type;
+		has_cname |= d->recs[i].type == LDNS_RR_TYPE_CNAME;
+	}
+	if (has_type || (has_cname && type != LDNS_RR_TYPE_CNAME)) {
+		uint16_t t = has_type ? type : LDNS_RR_TYPE_CNAME;
+		if ((s->rrs = collect(d, first, n, t, synth)) == NULL)
+			return -1;
+		if (!has_type) {
+			s->cname = rdf_name(ldns_rr_rdf(ldns_rr_list_rr(s->rrs, 0), 0));
+			if (s->cname == NULL)
+				return -1;
+		}
+		s->status = MX_DNS_OK;
+		s->origin = d->recs[first].file;
+		return 0;
+	}
+	s->status = z ? MX_DNS_NODATA : MX_DNS_NOT_IN_SNAPSHOT;
+	s->origin = z ? z->file : NULL;
+	return 0;
+}
+
+static int
+plan_add(struct mx_dns *d, const char *name, uint16_t type)
+{
+	const char *t = mx_dns_type_name((enum mx_dns_type)type);
+	size_t add = strlen(name) + strlen(t) + 2;
+	char *np = realloc(d->plan, d->planlen + add + 1);
+	if (np == NULL)
+		return -1;
+	d->plan = np;
+	d->planlen += (size_t)snprintf(d->plan + d->planlen, add + 1, "%s %s\n", name, t);
+	return 0;
+}
+
+static int
+live_step(struct mx_dns *d, const char *name, uint16_t type, struct step *s)
+{
+	s->origin = d->resolver;
+	if (d->plan_only) {
+		s->status = MX_DNS_PLANNED;
+		return plan_add(d, name, type);
+	}
+	ldns_rdf *q = ldns_dname_new_frm_str(name);
+	if (q == NULL)
+		return -1;
+	ldns_pkt *pkt = NULL;
+	/* AD in the query asks a validating resolver to say whether it validated (RFC 6840 §5.7) */
+	ldns_status st = ldns_resolver_send(&pkt, d->res, q, (ldns_rr_type)type, LDNS_RR_CLASS_IN,
+	    LDNS_RD | LDNS_AD);
+	s->live = 1;
+	if (st != LDNS_STATUS_OK || pkt == NULL) {
+		ldns_rdf_deep_free(q);
+		s->status = MX_DNS_TIMEOUT;
+		return 0;
+	}
+	s->validated = ldns_pkt_ad(pkt);
+	ldns_pkt_rcode rc = ldns_pkt_get_rcode(pkt);
+	ldns_rr_list *match = ldns_pkt_rr_list_by_name_and_type(pkt, q, (ldns_rr_type)type,
+	    LDNS_SECTION_ANSWER);
+	ldns_rr_list *cn = type == LDNS_RR_TYPE_CNAME ? NULL :
+	    ldns_pkt_rr_list_by_name_and_type(pkt, q, LDNS_RR_TYPE_CNAME, LDNS_SECTION_ANSWER);
+	int rc2 = 0;
+	if (match && ldns_rr_list_rr_count(match) > 0) {
+		s->status = MX_DNS_OK;
+		s->rrs = match;
+		match = NULL;
+	} else if (cn && ldns_rr_list_rr_count(cn) > 0) {
+		s->status = MX_DNS_OK;
+		s->rrs = cn;
+		cn = NULL;
+		if ((s->cname = rdf_name(ldns_rr_rdf(ldns_rr_list_rr(s->rrs, 0), 0))) == NULL)
+			rc2 = -1;
+	} else if (rc == LDNS_RCODE_NXDOMAIN) {
+		s->status = MX_DNS_NXDOMAIN;
+	} else if (rc == LDNS_RCODE_NOERROR) {
+		s->status = MX_DNS_NODATA;
+	} else {
+		s->status = MX_DNS_SERVFAIL;
+	}
+	if (match)
+		ldns_rr_list_deep_free(match);
+	if (cn)
+		ldns_rr_list_deep_free(cn);
+	ldns_pkt_free(pkt);
+	ldns_rdf_deep_free(q);
+	return rc2;
+}
+
+int
+mx_dns_query(struct mx_dns *d, const char *name, enum mx_dns_type type,
+    struct mx_dns_answer *out, unsigned *counter)
+{
+	memset(out, 0, sizeof *out);
+	out->qtype = type;
+	char cur[MX_DNS_MAX_NAME + 2];
+	if (normalize(name, cur, sizeof cur) != 0 || strchr(cur, '*')) {
+		out->status = MX_DNS_BAD_NAME;
+		return (out->qname = strdup(name)) ? 0 : -1;
+	}
+	if ((out->qname = strdup(cur)) == NULL)
+		return -1;
+	out->validated = 1;
+	for (size_t hop = 0;; hop++) {
+		struct step s = { 0 };
+		if (counter)
+			(*counter)++;
+		int rc = offline_step(d, cur, (uint16_t)type, &s);
+		if (rc == 0 && s.status == MX_DNS_NOT_IN_SNAPSHOT && d->res)
+			rc = live_step(d, cur, (uint16_t)type, &s);
+		if (rc == 0 && s.status != MX_DNS_PLANNED && s.status != MX_DNS_NOT_IN_SNAPSHOT)
+			rc = record(d, cur, (uint16_t)type, s.status, s.validated, s.rrs);
+		if (rc != 0) {
+			step_finish(&s);
+			return -1;
+		}
+		out->origin = s.origin;
+		out->live |= s.live;
+		out->validated &= s.validated;
+		out->status = s.status;
+		if (s.status != MX_DNS_OK || s.cname == NULL) {
+			for (size_t i = 0; s.rrs && i < ldns_rr_list_rr_count(s.rrs); i++)
+				if (answer_add(out, ldns_rr_list_rr(s.rrs, i)) != 0) {
+					step_finish(&s);
+					return -1;
+				}
+			step_finish(&s);
+			if (out->nrrs > 1)
+				dedup(out);
+			break;
+		}
+		/* follow the CNAME: bounded, and a name seen before is a loop */
+		int loop = hop + 1 >= MX_DNS_MAX_CNAME || strcmp(s.cname, out->qname) == 0;
+		for (size_t i = 0; i < out->ncnames; i++)
+			loop |= strcmp(out->cnames[i], s.cname) == 0;
+		if (loop || normalize(s.cname, cur, sizeof cur) != 0) {
+			out->status = loop ? MX_DNS_CNAME_LOOP : MX_DNS_BAD_NAME;
+			step_finish(&s);
+			break;
+		}
+		out->cnames[out->ncnames++] = s.cname;
+		s.cname = NULL;
+		step_finish(&s);
+	}
+	return 0;
+}
+
+/* --- live mode --- */
+
+int
+mx_dns_set_online(struct mx_dns *d, const char *resolver, struct mx_dns_error *err)
+{
+	ldns_resolver *r = NULL;
+	if (resolver == NULL) {
+		ldns_status st = ldns_resolver_new_frm_file(&r, NULL);
+		if (st != LDNS_STATUS_OK) {
+			seterr(err, "/etc/resolv.conf: %s", ldns_get_errorstr_by_id(st));
+			return -1;
+		}
+		snprintf(d->resolver, sizeof d->resolver, "the resolvers of /etc/resolv.conf");
+	} else {
+		char addr[128];
+		unsigned port = 53;
+		const char *colon = strrchr(resolver, ':');
+		if (resolver[0] == '[') {
+			const char *close = strchr(resolver, ']');
+			if (close == NULL || (size_t)(close - resolver - 1) >= sizeof addr) {
+				seterr(err, "--resolver '%s': write an IPv6 address as [ADDR]:PORT", resolver);
+				return -1;
+			}
+			memcpy(addr, resolver + 1, (size_t)(close - resolver - 1));
+			addr[close - resolver - 1] = '\0';
+			colon = close[1] == ':' ? close + 1 : NULL;
+		} else if (colon && strchr(resolver, ':') == colon) {
+			if ((size_t)(colon - resolver) >= sizeof addr) {
+				seterr(err, "--resolver '%s': address too long", resolver);
+				return -1;
+			}
+			memcpy(addr, resolver, (size_t)(colon - resolver));
+			addr[colon - resolver] = '\0';
+		} else {
+			snprintf(addr, sizeof addr, "%s", resolver);
+			colon = NULL;
+		}
+		if (colon) {
+			char *end;
+			unsigned long p = strtoul(colon + 1, &end, 10);
+			if (*end || p == 0 || p > 65535) {
+				seterr(err, "--resolver '%s': bad port", resolver);
+				return -1;
+			}
+			port = (unsigned)p;
+		}
+		ldns_rdf *ns = ldns_rdf_new_frm_str(LDNS_RDF_TYPE_A, addr);
+		if (ns == NULL)
+			ns = ldns_rdf_new_frm_str(LDNS_RDF_TYPE_AAAA, addr);
+		if (ns == NULL) {
+			seterr(err, "--resolver '%s': not an IP address", resolver);
+			return -1;
+		}
+		r = ldns_resolver_new();
+		if (r == NULL || ldns_resolver_push_nameserver(r, ns) != LDNS_STATUS_OK) {
+			ldns_rdf_deep_free(ns);
+			if (r)
+				ldns_resolver_deep_free(r);
+			seterr(err, "out of memory");
+			return -1;
+		}
+		ldns_rdf_deep_free(ns);
+		ldns_resolver_set_port(r, (uint16_t)port);
+		snprintf(d->resolver, sizeof d->resolver, "%s%s%s:%u", strchr(addr, ':') ? "[" : "",
+		    addr, strchr(addr, ':') ? "]" : "", port);
+	}
+	struct timeval tv = { MX_DNS_TIMEOUT_S, 0 };
+	ldns_resolver_set_timeout(r, tv);
+	ldns_resolver_set_retry(r, MX_DNS_RETRIES);
+	ldns_resolver_set_retrans(r, 1);
+	ldns_resolver_set_fallback(r, true);	/* a truncated UDP answer is asked again over TCP */
+	ldns_resolver_set_recursive(r, true);
+	ldns_resolver_set_dnsrch(r, false);
+	ldns_resolver_set_defnames(r, false);
+	ldns_resolver_set_random(r, false);
+	if (d->res)
+		ldns_resolver_deep_free(d->res);
+	d->res = r;
+	return 0;
+}
+
+void
+mx_dns_set_plan(struct mx_dns *d, int on)
+{
+	d->plan_only = on;
+}
+
+void
+mx_dns_set_recording(struct mx_dns *d, int on)
+{
+	d->recording = on;
+}
+
+const char *
+mx_dns_plan(const struct mx_dns *d)
+{
+	return d->plan ? d->plan : "";
+}
+
+const char *
+mx_dns_resolver(const struct mx_dns *d)
+{
+	return d->res ? d->resolver : NULL;
+}
+
+/* --- snapshots --- */
+
+int
+mx_dns_save(struct mx_dns *d, const char *path, const char *when, struct mx_dns_error *err)
+{
+	FILE *f = fopen(path, "w");
+	if (f == NULL) {
+		seterr(err, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	fprintf(f, "; mxray DNS snapshot, recorded %s%s%s.\n", when,
+	    d->res ? " through " : " from loaded snapshots", d->res ? d->resolver : "");
+	fprintf(f, "; Replay it with: mxray ... --dns %s\n", path);
+	fprintf(f, "; It holds no SOA: names it does not list are \"not in snapshot\".\n");
+	for (size_t i = 0; i < d->nsaved; i++) {
+		const struct saved *s = &d->saved[i];
+		const char *t = mx_dns_type_name((enum mx_dns_type)s->type);
+		if (s->status != MX_DNS_OK)
+			fprintf(f, "; mxray-dns: %s %s %s\n", s->owner, t, mx_dns_status_name(s->status));
+		if (s->validated)
+			fprintf(f, "; mxray-dns: %s %s VALIDATED\n", s->owner, t);
+		for (size_t k = 0; s->rrs && k < ldns_rr_list_rr_count(s->rrs); k++) {
+			char *line = ldns_rr2str(ldns_rr_list_rr(s->rrs, k));
+			if (line)
+				fputs(line, f);
+			free(line);
+		}
+	}
+	if (fclose(f) != 0) {
+		seterr(err, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* --- names --- */
+
+const char *
+mx_dns_status_name(enum mx_dns_status s)
+{
+	switch (s) {
+	case MX_DNS_OK: return "OK";
+	case MX_DNS_NXDOMAIN: return "NXDOMAIN";
+	case MX_DNS_NODATA: return "NODATA";
+	case MX_DNS_SERVFAIL: return "SERVFAIL";
+	case MX_DNS_TIMEOUT: return "TIMEOUT";
+	case MX_DNS_NOT_IN_SNAPSHOT: return "NOT_IN_SNAPSHOT";
+	case MX_DNS_BAD_NAME: return "BAD_NAME";
+	case MX_DNS_CNAME_LOOP: return "CNAME_LOOP";
+	case MX_DNS_PLANNED: return "PLANNED";
+	}
+	return "?";
+}
+
+static const struct {
+	const char *name;
+	enum mx_dns_type type;
+} types[] = {
+	{ "A", MX_DNS_A }, { "AAAA", MX_DNS_AAAA }, { "CNAME", MX_DNS_CNAME },
+	{ "MX", MX_DNS_MX }, { "PTR", MX_DNS_PTR }, { "TXT", MX_DNS_TXT },
+};
+
+const char *
+mx_dns_type_name(enum mx_dns_type t)
+{
+	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+		if (types[i].type == t)
+			return types[i].name;
+	return "?";
+}
+
+enum mx_dns_type
+mx_dns_type_parse(const char *name)
+{
+	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+		if (strcasecmp(types[i].name, name) == 0)
+			return types[i].type;
+	return 0;
+}
+
+int
+mx_dns_is_temp(enum mx_dns_status s)
+{
+	return s == MX_DNS_SERVFAIL || s == MX_DNS_TIMEOUT;
+}
