@@ -291,41 +291,64 @@ load_stream(struct mx_dns *d, FILE *f, const char *path, struct mx_dns_error *er
 		return -1;
 	}
 	rewind(f);
-	ldns_zone *z = NULL;
-	int line = 1;
-	ldns_status st = ldns_zone_new_frm_fp_l(&z, f, NULL, 3600, LDNS_RR_CLASS_IN, &line);
-	fclose(f);
-	if (st != LDNS_STATUS_OK) {
-		/* ldns counts the newline that ended the bad record: the record is on the line before */
-		seterr(err, "%s:%d: %s", path, line > 1 ? line - 1 : line, ldns_get_errorstr_by_id(st));
-		return -1;
-	}
-	int rc = 0;
-	ldns_rr *soa = ldns_zone_soa(z);
-	if (soa) {
-		struct zone *nz = realloc(d->zones, (d->nzones + 1) * sizeof *nz);
-		char *origin = rdf_name(ldns_rr_owner(soa));
-		if (nz == NULL || origin == NULL) {
-			free(origin);
+	/*
+	 * Record by record with ldns_rr_new_frm_fp_l, which keeps $ORIGIN, $TTL
+	 * and the previous owner for us.  (ldns_zone_new_frm_fp_l would do the
+	 * loop, but leaks the record it was building when one is malformed.)
+	 */
+	ldns_rdf *origin = NULL, *prev = NULL;
+	uint32_t ttl = 3600;
+	int line = 1, rc = 0, seen_soa = 0;
+	while (rc == 0 && !feof(f)) {
+		ldns_rr *rr = NULL;
+		ldns_status st = ldns_rr_new_frm_fp_l(&rr, f, &ttl, &origin, &prev, &line);
+		if (st == LDNS_STATUS_SYNTAX_EMPTY || st == LDNS_STATUS_SYNTAX_TTL ||
+		    st == LDNS_STATUS_SYNTAX_ORIGIN) {
+			ldns_rr_free(rr);
+			continue;
+		}
+		if (st == LDNS_STATUS_SYNTAX_INCLUDE) {
+			/* a snapshot is one file: it must not pull in others */
+			seterr(err, "%s:%d: $INCLUDE is not allowed in a snapshot", path,
+			    line > 1 ? line - 1 : line);
+			rc = -1;
+			break;
+		}
+		if (st != LDNS_STATUS_OK) {
+			ldns_rr_free(rr);
+			/* ldns has counted the newline that ended the bad record */
+			seterr(err, "%s:%d: %s", path, line > 1 ? line - 1 : line,
+			    ldns_get_errorstr_by_id(st));
+			rc = -1;
+			break;
+		}
+		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA && !seen_soa) {
+			/* the file is authoritative for the SOA's owner */
+			seen_soa = 1;
+			struct zone *nz = realloc(d->zones, (d->nzones + 1) * sizeof *nz);
+			char *zorigin = rdf_name(ldns_rr_owner(rr));
 			if (nz)
 				d->zones = nz;
-			rc = -1;
-		} else {
-			d->zones = nz;
-			d->zones[d->nzones++] = (struct zone){ origin, fname };
+			if (nz == NULL || zorigin == NULL) {
+				free(zorigin);
+				ldns_rr_free(rr);
+				seterr(err, "%s: out of memory", path);
+				rc = -1;
+				break;
+			}
+			d->zones[d->nzones++] = (struct zone){ zorigin, fname };
 		}
-	}
-	ldns_rr_list *rrs = ldns_zone_rrs(z);
-	for (size_t i = 0; rc == 0 && i < ldns_rr_list_rr_count(rrs); i++) {
-		ldns_rr *rr = ldns_rr_clone(ldns_rr_list_rr(rrs, i));
-		if (rr == NULL || add_rec(d, rr, fname) != 0) {
+		if (add_rec(d, rr, fname) != 0) {
 			ldns_rr_free(rr);
+			seterr(err, "%s: out of memory", path);
 			rc = -1;
 		}
 	}
-	ldns_zone_deep_free(z);
-	if (rc != 0)
-		seterr(err, "%s: out of memory", path);
+	fclose(f);
+	if (origin)
+		ldns_rdf_deep_free(origin);
+	if (prev)
+		ldns_rdf_deep_free(prev);
 	return rc;
 }
 
@@ -368,7 +391,7 @@ cmp_rec(const void *a, const void *b)
 static void
 sort_recs(struct mx_dns *d)
 {
-	if (!d->sorted) {
+	if (!d->sorted && d->nrecs > 1) {
 		qsort(d->recs, d->nrecs, sizeof *d->recs, cmp_rec);
 		d->sorted = 1;
 	}

@@ -42,6 +42,20 @@ for path in inputs:
             failures += 1
             print(f"FAIL {path} {extra}: exit {rc}, network calls {seen}")
 
+# the DNS layer offline: snapshots only, never the network
+zone_args = ["--dns", os.path.join(root, "fixtures", "dns", "example.com.zone"),
+             "--dns", os.path.join(root, "fixtures", "dns", "recorded.zone")]
+rc, seen = run_shimmed([mxray, "dns"] + zone_args + ["example.com", "MX", "c1.example.com", "TXT",
+                        "not-in-any.example", "TXT", "example.org", "TXT"])
+if rc != 0 or seen:
+    failures += 1
+    print(f"FAIL mxray dns offline: exit {rc}, network calls {seen}")
+# and the shim does see the live mode: it would catch a leak of it into the default
+rc, seen = run_shimmed([mxray, "dns", "--resolver", "192.0.2.1:53", "example.com", "TXT"])
+if "socket" not in seen:
+    failures += 1
+    print("FAIL: mxray dns --online opened no socket under the shim: the shim is not working")
+
 checked_strace = False
 strace = shutil.which("strace")
 if strace:
