@@ -46,7 +46,7 @@ intake_findings(struct mx_analysis *a)
 }
 
 static struct mx_analysis *analyze_range(const char *name, const char *buf, size_t len,
-    const struct mx_options *opt, int depth, struct mx_analysis *parent);
+    const struct mx_options *opt, int depth);
 
 /* Whether the attached messages are the point: the outer one is only a carrier. */
 static int
@@ -87,7 +87,7 @@ analyze_attached(struct mx_analysis *a, const struct mx_options *opt)
 		const struct mx_attached *at = &a->mime.att[i];
 		const char *p = at->copy ? at->copy : a->buf + at->start;
 		size_t n = at->copy ? at->copy_len : at->end - at->start;
-		struct mx_analysis *sub = analyze_range(a->input_name, p, n, opt, a->depth + 1, a);
+		struct mx_analysis *sub = analyze_range(a->input_name, p, n, opt, a->depth + 1);
 		if (sub == NULL)
 			return -1;
 		a->attached[a->nattached++] = sub;
@@ -97,7 +97,7 @@ analyze_attached(struct mx_analysis *a, const struct mx_options *opt)
 
 static struct mx_analysis *
 analyze_range(const char *name, const char *buf, size_t len, const struct mx_options *opt,
-    int depth, struct mx_analysis *parent)
+    int depth)
 {
 	struct mx_analysis *a = calloc(1, sizeof *a);
 	if (a == NULL)
@@ -134,7 +134,6 @@ analyze_range(const char *name, const char *buf, size_t len, const struct mx_opt
 	    mx_evidence_collect(a) != 0 || analyze_attached(a, opt) != 0)
 		goto fail;
 	mx_findings_sort(&a->findings);
-	(void)parent;
 	return a;
 fail:
 	mx_analysis_free(a);
@@ -145,7 +144,7 @@ struct mx_analysis *
 mx_analyze(const char *name, const char *in, size_t len, const struct mx_options *opt)
 {
 	static const struct mx_options defaults;
-	return analyze_range(name, in, len, opt ? opt : &defaults, 0, NULL);
+	return analyze_range(name, in, len, opt ? opt : &defaults, 0);
 }
 
 static void

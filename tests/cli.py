@@ -2,23 +2,19 @@
 input, every paste form, attached messages, --receiver, --fail-on, and that
 every finding code is documented."""
 import json, os, re, subprocess, sys, tempfile
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import Checks
+
+check = Checks()
 
 root = os.environ["MXRAY_SOURCE_ROOT"]
 mxray = os.environ["MXRAY"]
 fx = lambda name: os.path.join(root, "fixtures", name)
-failures = 0
-checks = 0
 
 def run(args, stdin=None):
     p = subprocess.run([mxray] + args, input=stdin, capture_output=True, cwd=root)
     return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
 
-def check(cond, what):
-    global failures, checks
-    checks += 1
-    if not cond:
-        failures += 1
-        print("FAIL", what)
 
 def analyze_json(args, stdin=None):
     rc, out, err = run(["analyze", "--json"] + args, stdin)
@@ -193,5 +189,4 @@ with open(os.path.join(root, "docs", "mxray.1"), encoding="utf-8") as f:
     man = f.read()
 check(".Sh EXIT STATUS" in man, "man page has EXIT STATUS")
 
-print(f"{checks} checks, {failures} failed")
-sys.exit(1 if failures else 0)
+check.done()

@@ -5,9 +5,12 @@ equal the offline answers from the same zone files, a run saved with
 must be fetched over TCP, and a server that never answers must give TIMEOUT
 within the bound.  Skipped (77) only when nsd is not installed."""
 import os, shutil, socket, subprocess, sys, tempfile, threading, time
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import Checks
 from dns_cases import CASES
 
+check = Checks()
 root = os.environ.get("MXRAY_SOURCE_ROOT", os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 mxray = os.environ.get("MXRAY", os.path.join(root, "build", "mxray"))
 nsd = shutil.which("nsd") or ("/usr/sbin/nsd" if os.path.exists("/usr/sbin/nsd") else None)
@@ -16,14 +19,7 @@ if nsd is None:
     sys.exit(77)
 
 ZONES = ["example.com", "2.0.192.in-addr.arpa"]
-failures = checks = 0
 
-def check(cond, what):
-    global failures, checks
-    checks += 1
-    if not cond:
-        failures += 1
-        print("FAIL", what)
 
 def free_port():
     # a port free for both UDP and TCP
@@ -119,5 +115,4 @@ finally:
         server.wait(timeout=10)
     shutil.rmtree(tmp, ignore_errors=True)
 
-print(f"{checks} checks, {failures} failed")
-sys.exit(1 if failures else 0)
+check.done()

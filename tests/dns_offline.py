@@ -5,24 +5,20 @@ snapshot", never NXDOMAIN; bad zone files are errors naming file and line.
     /usr/bin/python3 tests/dns_offline.py --update   # after a deliberate change
 """
 import os, subprocess, sys
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import Checks
 from dns_cases import CASES
 
+check = Checks()
 root = os.environ.get("MXRAY_SOURCE_ROOT", os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 mxray = os.environ.get("MXRAY", os.path.join(root, "build", "mxray"))
 zones = ["--dns", "fixtures/dns/example.com.zone", "--dns", "fixtures/dns/2.0.192.in-addr.arpa.zone"]
-failures = checks = 0
 
 def run(args):
     p = subprocess.run([mxray, "dns"] + args, cwd=root, capture_output=True, text=True)
     return p.returncode, p.stdout, p.stderr
 
-def check(cond, what):
-    global failures, checks
-    checks += 1
-    if not cond:
-        failures += 1
-        print("FAIL", what)
 
 args = zones + [x for c in CASES for x in c]
 rc, out, err = run(args)
@@ -88,5 +84,4 @@ rc, o2, e = run(["--dns", snap] + [x for c in CASES for x in c])
 check(o1 == o2, "a saved snapshot replays the same answers")
 os.unlink(snap)
 
-print(f"{checks} checks, {failures} failed")
-sys.exit(1 if failures else 0)
+check.done()
