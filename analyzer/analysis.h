@@ -9,6 +9,8 @@
 #include <stdint.h>
 
 #include "datetime.h"
+#include "dkim.h"
+#include "dns.h"
 #include "findings.h"
 #include "gmail_summary.h"
 #include "intake.h"
@@ -31,6 +33,10 @@ struct mx_options {
 	const char **receivers;		/* --receiver DOMAIN ... */
 	size_t nreceivers;
 	enum mx_attached_mode attached;
+	struct mx_dns *dns;		/* the DNS layer (offline unless --online); NULL: no lookups */
+	int has_now;
+	int64_t now;			/* --now: judge t= and x= at this time instead of receipt */
+	int64_t clock;			/* the real time, for "expired since delivery" */
 };
 
 /* One From (or To) mailbox with the field it came from. */
@@ -127,6 +133,13 @@ struct mx_analysis {
 	struct mx_boundary boundary;
 	struct mx_recorded *rec;
 	size_t nrec;
+	struct mx_dkim_result *dkim;	/* one per DKIM-Signature examined, top to bottom */
+	size_t ndkim;
+	size_t dkim_fields;		/* DKIM-Signature fields present (may exceed ndkim) */
+	int64_t verify_time;		/* when t= and x= are judged */
+	int64_t clock;			/* the real time of this analysis */
+	const char *verify_time_source;	/* static: "the receiver's Received timestamp" ... */
+	unsigned dns_lookups;		/* lookups this message's checks made */
 	struct mx_findings findings;
 	struct mx_analysis **attached;
 	size_t nattached;
@@ -147,6 +160,8 @@ void mx_analysis_free(struct mx_analysis *a);
 int mx_message_read(struct mx_analysis *a);	/* message.c */
 int mx_hops_build(struct mx_analysis *a, const struct mx_options *opt);	/* hops.c */
 int mx_evidence_collect(struct mx_analysis *a);	/* evidence.c */
+int mx_dkim_verify(struct mx_analysis *a, const struct mx_options *opt);	/* dkim.c */
+void mx_dkim_diagnose(struct mx_analysis *a, struct mx_dkim_result *r);	/* dkim_diag.c */
 
 /* Human names for the report writers. */
 const char *mx_hop_side_name(enum mx_hop_side s);

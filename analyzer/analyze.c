@@ -4,6 +4,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "analysis.h"
 
@@ -130,8 +131,10 @@ analyze_range(const char *name, const char *buf, size_t len, const struct mx_opt
 		goto fail;
 	if (mx_mime_parse(a->buf, a->len, !a->hdr.has_separator, &a->mime, &a->findings) != 0)
 		goto fail;
+	a->clock = opt->clock ? opt->clock : (int64_t)time(NULL);
 	if (mx_message_read(a) != 0 || mx_hops_build(a, opt) != 0 ||
-	    mx_evidence_collect(a) != 0 || analyze_attached(a, opt) != 0)
+	    mx_evidence_collect(a) != 0 || mx_dkim_verify(a, opt) != 0 ||
+	    analyze_attached(a, opt) != 0)
 		goto fail;
 	mx_findings_sort(&a->findings);
 	return a;
@@ -171,6 +174,9 @@ mx_analysis_free(struct mx_analysis *a)
 	for (size_t i = 0; i < a->nattached; i++)
 		mx_analysis_free(a->attached[i]);
 	free(a->attached);
+	for (size_t i = 0; i < a->ndkim; i++)
+		mx_dkim_result_finish(&a->dkim[i]);
+	free(a->dkim);
 	for (size_t i = 0; i < a->nrec; i++) {
 		struct mx_recorded *r = &a->rec[i];
 		free(r->authserv_id);

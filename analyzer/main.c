@@ -48,6 +48,13 @@ usage(FILE *f)
 	    "  --width N            text width (default 80)\n"
 	    "  --min-severity LVL   list findings of LVL and above: info, low, medium, high\n"
 	    "  --fail-on LVL        exit 1 when a finding of LVL or above exists\n"
+	    "  --dns FILE           DNS answers from this zone file / snapshot (repeatable)\n"
+	    "  --online             look up what the snapshots lack, live (tells the domain\n"
+	    "                       owners that someone looked)\n"
+	    "  --resolver ADDR[:PORT]  live lookups through this resolver (implies --online)\n"
+	    "  --dns-plan           list the live lookups that would be made; send none\n"
+	    "  --save-dns FILE      save every DNS answer used as a snapshot for --dns\n"
+	    "  --now TIME           judge DKIM t= and x= at TIME, not at receipt\n"
 	    "  -h, --help           this text\n", f);
 }
 
@@ -267,6 +274,34 @@ count_findings(const struct mx_analysis *a, int min)
 	return n;
 }
 
+/* --now: seconds since 1970, or a date mxray reads (RFC 5322, ISO-like). */
+static int
+parse_time(const char *s, int64_t *out)
+{
+	char *end;
+	long long v = strtoll(s, &end, 10);
+	if (*s && *end == '\0') {
+		*out = v;
+		return 0;
+	}
+	struct mx_datetime dt;
+	if (mx_datetime_parse(s, strlen(s), &dt) != 0)
+		return -1;
+	*out = dt.utc;
+	return 0;
+}
+
+static const char *
+iso_now(void)
+{
+	static char buf[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return buf;
+}
+
 static int
 cmd_codes(int argc, char **argv)
 {
@@ -285,7 +320,7 @@ static int
 cmd_analyze(int argc, char **argv)
 {
 	enum { O_JSON = 256, O_COMPACT, O_RECEIVER, O_ATTACHED, O_NO_ATTACHED, O_COLOR,
-	    O_WIDTH, O_MINSEV, O_FAILON };
+	    O_WIDTH, O_MINSEV, O_FAILON, O_DNS, O_ONLINE, O_RESOLVER, O_PLAN, O_SAVE, O_NOW };
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, O_JSON },
 		{ "compact", no_argument, NULL, O_COMPACT },
@@ -296,10 +331,21 @@ cmd_analyze(int argc, char **argv)
 		{ "width", required_argument, NULL, O_WIDTH },
 		{ "min-severity", required_argument, NULL, O_MINSEV },
 		{ "fail-on", required_argument, NULL, O_FAILON },
+		{ "dns", required_argument, NULL, O_DNS },
+		{ "online", no_argument, NULL, O_ONLINE },
+		{ "resolver", required_argument, NULL, O_RESOLVER },
+		{ "dns-plan", no_argument, NULL, O_PLAN },
+		{ "save-dns", required_argument, NULL, O_SAVE },
+		{ "now", required_argument, NULL, O_NOW },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int json = 0, compact = 0, color = -1, fail_on = -1;
+	int json = 0, compact = 0, color = -1, fail_on = -1, online = 0, plan = 0;
+	const char *resolver = NULL, *save = NULL;
+	struct mx_dns_error derr;
+	struct mx_dns *dns = mx_dns_new();
+	if (dns == NULL)
+		return EXIT_INTERNAL;
 	struct mx_text_options to = { .color = 0, .width = 80, .min_severity = MX_SEV_INFO };
 	struct mx_options opt = { 0 };
 	const char **receivers = calloc((size_t)argc, sizeof *receivers);
@@ -351,14 +397,42 @@ cmd_analyze(int argc, char **argv)
 				fail_on = s;
 			break;
 		}
+		case O_DNS:
+			if (mx_dns_load(dns, optarg, &derr) != 0) {
+				fprintf(stderr, "mxray: %s\n", derr.text);
+				mx_dns_free(dns);
+				free(receivers);
+				return EXIT_UNREADABLE;
+			}
+			break;
+		case O_ONLINE: online = 1; break;
+		case O_RESOLVER: resolver = optarg; online = 1; break;
+		case O_PLAN: plan = 1; break;
+		case O_SAVE: save = optarg; break;
+		case O_NOW:
+			if (parse_time(optarg, &opt.now) != 0) {
+				fprintf(stderr, "mxray: --now takes seconds since 1970 or a date such as "
+				    "'2024-11-05 10:00:00 +0000', not '%s'\n", optarg);
+				rc = EXIT_USAGE;
+			}
+			opt.has_now = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			free(receivers);
+			mx_dns_free(dns);
 			return EXIT_OK;
 		default:
 			rc = EXIT_USAGE;
 		}
 	}
+	if (rc == EXIT_OK && online && mx_dns_set_online(dns, resolver, &derr) != 0) {
+		fprintf(stderr, "mxray: %s\n", derr.text);
+		rc = EXIT_USAGE;
+	}
+	mx_dns_set_plan(dns, plan);
+	mx_dns_set_recording(dns, save != NULL);
+	opt.dns = dns;
 	if (rc == EXIT_OK && argc - optind > 1) {
 		fprintf(stderr, "mxray: analyze takes one FILE (or - for standard input)\n");
 		rc = EXIT_USAGE;
@@ -366,6 +440,7 @@ cmd_analyze(int argc, char **argv)
 	if (rc != EXIT_OK) {
 		usage(stderr);
 		free(receivers);
+		mx_dns_free(dns);
 		return rc;
 	}
 	const char *path = optind < argc ? argv[optind] : "-";
@@ -375,12 +450,14 @@ cmd_analyze(int argc, char **argv)
 		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
 			fprintf(stderr, "mxray: %s: is a directory (analyze reads one message)\n", path);
 			free(receivers);
+			mx_dns_free(dns);
 			return EXIT_UNREADABLE;
 		}
 		in = fopen(path, "rb");
 		if (in == NULL) {
 			fprintf(stderr, "mxray: %s: %s\n", path, strerror(errno));
 			free(receivers);
+			mx_dns_free(dns);
 			return EXIT_UNREADABLE;
 		}
 	} else if (isatty(STDIN_FILENO)) {
@@ -395,14 +472,28 @@ cmd_analyze(int argc, char **argv)
 		fprintf(stderr, "mxray: %s: %s\n", strcmp(path, "-") ? path : "standard input",
 		    strerror(e));
 		free(receivers);
+		mx_dns_free(dns);
 		return e == ENOMEM ? EXIT_INTERNAL : EXIT_UNREADABLE;
 	}
+	opt.clock = (int64_t)time(NULL);
 	struct mx_analysis *a = mx_analyze(path, buf, len, &opt);
 	free(buf);
 	free(receivers);
 	if (a == NULL) {
 		fprintf(stderr, "mxray: %s: out of memory\n", path);
+		mx_dns_free(dns);
 		return EXIT_INTERNAL;
+	}
+	if (plan) {
+		const char *p = mx_dns_plan(dns);
+		fprintf(stderr, "%s%s", *p ? "mxray: these live lookups would be sent (none was):\n" :
+		    "mxray: no live lookup would be sent\n", p);
+	}
+	if (save && mx_dns_save(dns, save, iso_now(), &derr) != 0) {
+		fprintf(stderr, "mxray: %s\n", derr.text);
+		mx_analysis_free(a);
+		mx_dns_free(dns);
+		return EXIT_UNREADABLE;
 	}
 	if (a->intake.kind != MX_INPUT_MESSAGE) {
 		fprintf(stderr, "mxray: %s: not an email message: %s%s%s%s\n",
@@ -413,6 +504,7 @@ cmd_analyze(int argc, char **argv)
 		if (json)
 			mx_report_json(stdout, a, compact);
 		mx_analysis_free(a);
+		mx_dns_free(dns);
 		return EXIT_NOT_MESSAGE;
 	}
 	to.color = color == -1 ? isatty(STDOUT_FILENO) &&
@@ -424,6 +516,7 @@ cmd_analyze(int argc, char **argv)
 	if (rc == EXIT_OK && fail_on >= 0 && count_findings(a, fail_on) > 0)
 		rc = EXIT_FINDINGS;
 	mx_analysis_free(a);
+	mx_dns_free(dns);
 	return rc;
 }
 

@@ -253,6 +253,25 @@ mx_mime_decode_text(const char *raw)
 	return s;
 }
 
+char *
+mx_mime_decode_cte(const char *cte, const char *in, size_t len, size_t *outlen)
+{
+	pthread_once(&mime_once, mime_init);
+	GMimeContentEncoding enc = g_mime_content_encoding_from_string(cte);
+	if (enc != GMIME_CONTENT_ENCODING_BASE64 && enc != GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE)
+		return NULL;
+	GMimeEncoding state;
+	g_mime_encoding_init_decode(&state, enc);
+	size_t cap = g_mime_encoding_outlen(&state, len) + 16;
+	char *out = malloc(cap);
+	if (out == NULL)
+		return NULL;
+	size_t n = g_mime_encoding_step(&state, in, len, out);
+	n += g_mime_encoding_flush(&state, "", 0, out + n);
+	*outlen = n;
+	return out;
+}
+
 static int
 add_mailbox(InternetAddress *ia, struct mx_mailbox **v, size_t *n, size_t *cap)
 {

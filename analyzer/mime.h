@@ -46,6 +46,13 @@ void mx_mime_finish(struct mx_mime *m);
 /* Decode RFC 2047 encoded-words of an unstructured value for display.  Owned result. */
 char *mx_mime_decode_text(const char *raw);
 
+/*
+ * Decode a body in Content-Transfer-Encoding cte ("base64",
+ * "quoted-printable") to its bytes.  Returns an owned buffer (*outlen set),
+ * or NULL when cte is another encoding or out of memory.
+ */
+char *mx_mime_decode_cte(const char *cte, const char *in, size_t len, size_t *outlen);
+
 struct mx_mailbox {
 	char *name;		/* decoded display name, or NULL */
 	char *addr;		/* addr-spec as parsed */

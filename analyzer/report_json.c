@@ -221,6 +221,71 @@ gmail_json(const struct mx_analysis *a)
 	return o;
 }
 
+static const char *
+alg_name(enum mx_dkim_alg a)
+{
+	switch (a) {
+	case MX_DKIM_RSA_SHA1: return "rsa-sha1";
+	case MX_DKIM_RSA_SHA256: return "rsa-sha256";
+	case MX_DKIM_ED25519_SHA256: return "ed25519-sha256";
+	default: return NULL;
+	}
+}
+
+static json_t *
+iso_time(int has, int64_t t)
+{
+	return iso_or_null(has, t);
+}
+
+static json_t *
+dkim_json(const struct mx_analysis *a)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < a->ndkim; i++) {
+		const struct mx_dkim_result *r = &a->dkim[i];
+		const struct mx_dkim_sig *s = &r->sig;
+		static const char *const bh[] = { "not_checked", "pass", "fail" };
+		json_t *o = json_object();
+		json_object_set_new(o, "number", json_integer((json_int_t)r->number));
+		json_object_set_new(o, "field_index", json_integer(r->field_index));
+		json_object_set_new(o, "domain", text(s->d));
+		json_object_set_new(o, "selector", text(s->s));
+		json_object_set_new(o, "identity", text(s->i));
+		json_object_set_new(o, "algorithm", s->a ? text(s->a) : str_or_null(alg_name(s->alg)));
+		char canon[32];
+		snprintf(canon, sizeof canon, "%s/%s", s->hcanon == MX_CANON_RELAXED ? "relaxed" :
+		    "simple", s->bcanon == MX_CANON_RELAXED ? "relaxed" : "simple");
+		json_object_set_new(o, "canonicalization", s->ok ? json_string(canon) : json_null());
+		json_object_set_new(o, "result", json_string(r->result));
+		json_object_set_new(o, "policy_result", json_string(r->policy_result));
+		json_object_set_new(o, "reason", text(r->reason));
+		json_object_set_new(o, "policy_reason", text(r->policy_reason));
+		json_object_set_new(o, "body_hash", json_string(bh[r->body_hash]));
+		json_object_set_new(o, "header_signature", r->header_sig < 0 ? json_null() :
+		    json_boolean(r->header_sig));
+		json_t *h = json_array();
+		for (size_t k = 0; k < s->nh; k++)
+			json_array_append_new(h, text(s->h[k]));
+		json_object_set_new(o, "signed_headers", h);
+		json_object_set_new(o, "body_length", s->has_l ? json_integer((json_int_t)s->l) :
+		    json_null());
+		json_object_set_new(o, "body_canonical_length", r->body_hash != MX_BH_NOT_CHECKED ?
+		    json_integer((json_int_t)r->body_canon_len) : json_null());
+		json_object_set_new(o, "signed_at", iso_time(s->has_t, s->t));
+		json_object_set_new(o, "expires_at", iso_time(s->has_x, s->x));
+		json_object_set_new(o, "key", json_pack("{s:b, s:o, s:o, s:b, s:o, s:s, s:b}",
+		    "found", r->key_found, "bits", r->key_bits ? json_integer(r->key_bits) : json_null(),
+		    "type", r->key_type[0] ? json_string(r->key_type) : json_null(),
+		    "testing", r->key_testing, "name", text(r->key_name),
+		    "dns", mx_dns_status_name(r->key_dns), "dnssec_validated", r->key_validated));
+		json_object_set_new(o, "diagnosis", r->diag_code ? json_pack("{s:s, s:o}", "code",
+		    r->diag_code, "detail", text(r->diag_detail)) : json_null());
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
 static json_t *
 findings_json(const struct mx_findings *fs)
 {
@@ -265,6 +330,13 @@ analysis_json(const struct mx_analysis *a)
 		json_array_append_new(rec, recorded_json(&a->rec[i]));
 	json_object_set_new(o, "recorded", rec);
 	json_object_set_new(o, "gmail_summary", gmail_json(a));
+	json_object_set_new(o, "dkim", dkim_json(a));
+	json_object_set_new(o, "dkim_signatures", json_integer((json_int_t)a->dkim_fields));
+	char vt[MX_ISO8601_LEN];
+	json_object_set_new(o, "verification_time", json_pack("{s:s, s:s}", "time",
+	    mx_datetime_iso8601(a->verify_time, vt), "source", a->verify_time_source ?
+	    a->verify_time_source : "none"));
+	json_object_set_new(o, "dns_lookups", json_integer(a->dns_lookups));
 	json_object_set_new(o, "findings", findings_json(&a->findings));
 	json_object_set_new(o, "findings_suppressed", json_integer((json_int_t)a->findings.suppressed));
 	json_t *att = json_array();

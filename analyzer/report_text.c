@@ -246,6 +246,25 @@ summary(const struct out *w, const struct mx_analysis *a)
 		wrapf(w, "  - ", 4, "The receiver (%s) recorded: %s.", who ? who : "?", said);
 	else if (b->found)
 		wrap(w, "  - ", 4, "The receiver recorded no Authentication-Results of its own.");
+	if (a->dkim_fields == 0) {
+		wrap(w, "  - ", 4, "The message carries no DKIM signature.");
+	} else {
+		char dk[512] = "";
+		size_t dn = 0;
+		for (size_t i = 0; i < a->ndkim && dn + 80 < sizeof dk; i++)
+		{
+			char why[48] = "";
+			if (a->dkim[i].diag_code) {
+				snprintf(why, sizeof why, " (%s)", a->dkim[i].diag_code);
+				for (char *c = why; *c; c++)
+					if (*c == '_')
+						*c = ' ';
+			}
+			dn += (size_t)snprintf(dk + dn, sizeof dk - dn, "%sd=%s %s%s", dn ? "; " : "",
+			    a->dkim[i].sig.d ? a->dkim[i].sig.d : "?", a->dkim[i].policy_result, why);
+		}
+		wrapf(w, "  - ", 4, "DKIM, re-verified by mxray: %s.", dk);
+	}
 	if (a->intake.has_gmail_summary) {
 		const struct mx_gmail_summary *g = &a->intake.gmail;
 		wrapf(w, "  - ", 4, "Gmail's summary: SPF %s, DKIM %s%s%s, DMARC %s.",
@@ -302,6 +321,40 @@ hops_block(const struct out *w, const struct mx_analysis *a)
 		    "(no protocol)", col(w, tc), tls, col(w, C_RESET), r->tls_cipher[0] ? " " : "",
 		    r->tls_cipher, r->auth ? ", authenticated" : "", side);
 	}
+}
+
+static void
+dkim_block(const struct out *w, const struct mx_analysis *a)
+{
+	if (a->dkim_fields == 0)
+		return;
+	heading(w, "DKIM signatures, re-verified");
+	for (size_t i = 0; i < a->ndkim; i++) {
+		const struct mx_dkim_result *r = &a->dkim[i];
+		const char *c = strcmp(r->policy_result, "pass") == 0 ? C_GREEN :
+		    strcmp(r->result, "temperror") == 0 || strcmp(r->result, "neutral") == 0 ? C_YELLOW :
+		    C_RED;
+		char lead[48];
+		snprintf(lead, sizeof lead, "%3zu  ", r->number);
+		char pol[64] = "";
+		if (strcmp(r->policy_result, r->result) != 0)
+			snprintf(pol, sizeof pol, " (policy: %s)", r->policy_result);
+		char key[48] = "";
+		if (r->key_bits)
+			snprintf(key, sizeof key, ", %d-bit %s key%s", r->key_bits, r->key_type,
+			    r->key_testing ? " (testing)" : "");
+		wrapf(w, lead, 5, "d=%s s=%s %s%s%s%s  %s, %s%s", r->sig.d ? r->sig.d : "?",
+		    r->sig.s ? r->sig.s : "?", col(w, c), r->result, col(w, C_RESET), pol,
+		    r->sig.a ? r->sig.a : "?", r->body_hash == MX_BH_PASS ? "body intact" :
+		    r->body_hash == MX_BH_FAIL ? "body CHANGED" : "body not checked", key);
+		wrapf(w, "     ", 5, "%s", r->reason ? r->reason : "");
+		if (r->policy_reason)
+			wrapf(w, "     ", 5, "%s", r->policy_reason);
+		if (r->diag_detail)
+			wrapf(w, "     Why: ", 10, "%s [%s]", r->diag_detail, r->diag_code);
+	}
+	if (a->dkim_fields > a->ndkim)
+		wrapf(w, "  ", 2, "(%zu more signatures not examined)", a->dkim_fields - a->ndkim);
 }
 
 static void
@@ -377,6 +430,7 @@ report(struct out *w, const struct mx_analysis *a)
 	message_block(w, a);
 	summary(w, a);
 	hops_block(w, a);
+	dkim_block(w, a);
 	recorded_block(w, a);
 	findings_block(w, a);
 	for (size_t i = 0; i < a->nattached; i++) {

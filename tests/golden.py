@@ -6,7 +6,8 @@ clock), so that a plain diff shows every change in behaviour.
     /usr/bin/python3 tests/golden.py --update   # rewrite after a deliberate change
 
 The fixtures are found by themselves: every file under fixtures/ except
-README.md and the DNS zones under fixtures/dns/ (tests/dns_offline.py).  Each is also checked against its refusal rule: inputs under
+README.md, zone files, keys and generator scripts, and fixtures/dns/ (tests/dns_offline.py).
+A fixture's DNS comes from <name>.zone beside it and from keys.zone in its folder.  Each is also checked against its refusal rule: inputs under
 fixtures/broken/ that are not messages exit 4, everything else exits 0.
 """
 import difflib, glob, json, os, subprocess, sys
@@ -16,9 +17,23 @@ mxray = os.environ.get("MXRAY", os.path.join(root, "build", "mxray"))
 update = "--update" in sys.argv
 golden_dir = os.path.join(root, "tests", "golden")
 
+SKIP_SUFFIXES = (".md", ".zone", ".pem", ".py", ".b64", ".key", ".pub")
 fixtures = sorted(p for p in glob.glob(os.path.join(root, "fixtures", "**", "*"), recursive=True)
-                  if os.path.isfile(p) and not p.endswith("README.md")
-                  and not os.path.relpath(p, root).startswith("fixtures/dns/"))
+                  if os.path.isfile(p) and not p.endswith(SKIP_SUFFIXES)
+                  and not os.path.relpath(p, root).startswith("fixtures/dns/")
+                  and "/keys/" not in os.path.relpath(p, root))
+
+
+def zones_for(rel):
+    """The zone files a fixture's DNS comes from: <name>.zone beside it and its folder's keys.zone."""
+    z = []
+    base = os.path.splitext(rel)[0] + ".zone"
+    folder = os.path.join(os.path.dirname(rel), "keys.zone")
+    for cand in (folder, base):
+        if os.path.exists(os.path.join(root, cand)) and cand not in z:
+            z += ["--dns", cand]
+    return z
+
 if not fixtures:
     print("no fixtures found")
     sys.exit(1)
@@ -28,7 +43,8 @@ for path in fixtures:
     rel = os.path.relpath(path, root)
     name = rel[len("fixtures/"):].replace("/", "__") + ".json"
     gpath = os.path.join(golden_dir, name)
-    p = subprocess.run([mxray, "analyze", "--json", rel], cwd=root, capture_output=True)
+    p = subprocess.run([mxray, "analyze", "--json"] + zones_for(rel) + [rel], cwd=root,
+                       capture_output=True)
     out = p.stdout.decode("utf-8")
     try:
         doc = json.loads(out)

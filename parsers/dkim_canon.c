@@ -1,0 +1,260 @@
+/*
+ * dkim_canon.c - DKIM canonicalization, RFC 6376 §3.4.
+ *
+ * Headers are canonicalized one field at a time into a caller buffer.  The
+ * body is a byte-at-a-time state machine (runs of ordinary bytes are passed
+ * on in one call), so it accepts the body in chunks of any size and takes
+ * time linear in the input whatever it holds: whitespace runs and empty
+ * lines are counted, never buffered or rescanned (mailauth's relaxed body
+ * regex went quadratic on a long whitespace run).
+ *
+ * Line ends: CRLF, and a bare LF is a line end too (mbox and Unix .eml
+ * files; dkimpy's rfc822_parse does the same).  A CR not followed by LF is
+ * an ordinary byte.
+ */
+#include <string.h>
+
+#include "dkim_canon.h"
+
+static int
+is_wsp(int ch)
+{
+	return ch == ' ' || ch == '\t';
+}
+
+static int
+lc(int ch)
+{
+	return ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch;
+}
+
+/* ---- RFC 6376 §3.4.1: "simple" header canonicalization ---- */
+
+/*
+ * "The "simple" header canonicalization algorithm does not change header
+ * fields in any way."  The field's final line end is written as CRLF
+ * (added when missing, a bare LF made CRLF), or left out with skip_crlf.
+ */
+static size_t
+header_simple(const char *raw, size_t len, int skip_crlf, char *dst)
+{
+	size_t body = len;
+	if (body >= 2 && raw[body - 2] == '\r' && raw[body - 1] == '\n')
+		body -= 2;
+	else if (body >= 1 && raw[body - 1] == '\n')
+		body -= 1;
+	memcpy(dst, raw, body);
+	if (skip_crlf)
+		return body;
+	dst[body] = '\r';
+	dst[body + 1] = '\n';
+	return body + 2;
+}
+
+/* ---- RFC 6376 §3.4.2: "relaxed" header canonicalization ---- */
+
+/*
+ * - "Convert all header field names (not the header field values) to
+ *   lowercase."
+ * - "Unfold all header field continuation lines": every CRLF (and bare LF)
+ *   is removed.
+ * - "Convert all sequences of one or more WSP characters to a single SP."
+ * - "Delete all WSP characters at the end of each unfolded header field value."
+ * - "Delete any WSP characters remaining before and after the colon".
+ */
+static size_t
+header_relaxed(const char *raw, size_t len, int skip_crlf, char *dst)
+{
+	const char *colon = len ? memchr(raw, ':', len) : NULL;
+	size_t name_end = colon ? (size_t)(colon - raw) : len, o = 0;
+	size_t n = name_end;
+	while (n > 0 && (is_wsp((unsigned char)raw[n - 1]) || raw[n - 1] == '\r' ||
+	    raw[n - 1] == '\n'))
+		n--;
+	for (size_t i = 0; i < n; i++)
+		dst[o++] = (char)lc((unsigned char)raw[i]);
+	if (colon) {
+		dst[o++] = ':';
+		int pending = 0, have = 0;
+		for (size_t i = name_end + 1; i < len; i++) {
+			int ch = (unsigned char)raw[i];
+			if (ch == '\r' && i + 1 < len && raw[i + 1] == '\n') {
+				i++;
+				continue;	/* unfolding */
+			}
+			if (ch == '\n')
+				continue;	/* a bare LF folds too */
+			if (is_wsp(ch)) {
+				pending = 1;
+				continue;
+			}
+			if (pending && have)
+				dst[o++] = ' ';
+			pending = 0;
+			have = 1;
+			dst[o++] = (char)ch;
+		}
+	}
+	if (!skip_crlf) {
+		dst[o++] = '\r';
+		dst[o++] = '\n';
+	}
+	return o;
+}
+
+size_t
+mx_canon_header(enum mx_dkim_canon c, const char *raw, size_t raw_len, int skip_crlf,
+    char *dst)
+{
+	if (c == MX_CANON_RELAXED)
+		return header_relaxed(raw, raw_len, skip_crlf, dst);
+	return header_simple(raw, raw_len, skip_crlf, dst);
+}
+
+/* ---- RFC 6376 §3.4.3 and §3.4.4: the body, streaming ---- */
+
+/* CRLFs handed to emit per call when held-back empty lines are released. */
+#define CRLF_BATCH 64
+
+/* Pass n canonical bytes on, up to the l= limit; count them all. */
+static void
+out(struct mx_canon_body *b, const char *p, size_t n)
+{
+	b->total += n;
+	if (b->has_limit) {
+		if (b->emitted >= b->limit)
+			return;
+		if ((uint64_t)n > b->limit - b->emitted)
+			n = (size_t)(b->limit - b->emitted);
+	}
+	if (n && b->emit)
+		b->emit(b->ctx, p, n);
+	b->emitted += n;
+}
+
+/* Release k held-back empty lines: a later line has data, so they are not trailing. */
+static void
+out_crlfs(struct mx_canon_body *b, uint64_t k)
+{
+	static const char crlfs[2 * CRLF_BATCH + 1] =
+	    "\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n"
+	    "\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n"
+	    "\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n"
+	    "\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n";
+	while (k > 0) {
+		if (b->has_limit && b->emitted >= b->limit) {
+			b->total += 2 * k;	/* past l=: only counted */
+			return;
+		}
+		uint64_t m = k < CRLF_BATCH ? k : CRLF_BATCH;
+		out(b, crlfs, (size_t)(2 * m));
+		k -= m;
+	}
+}
+
+/*
+ * Line content: no CR or LF, and for relaxed no WSP.  §3.4.3 and §3.4.4
+ * "Ignore all empty lines at the end of the message body": empty lines are
+ * only released once a later line turns out to have content.  Relaxed:
+ * "Reduce all sequences of WSP within a line to a single SP".
+ */
+static void
+data(struct mx_canon_body *b, const char *p, size_t n)
+{
+	if (b->pending_crlf) {
+		out_crlfs(b, b->pending_crlf);
+		b->pending_crlf = 0;
+	}
+	if (b->pending_wsp) {
+		out(b, " ", 1);
+		b->pending_wsp = 0;
+	}
+	out(b, p, n);
+	b->line_has_data = 1;
+}
+
+/*
+ * A line end.  Relaxed: "Ignore all whitespace at the end of lines.
+ * Implementations MUST NOT remove the CRLF at the end of the line."
+ */
+static void
+line_end(struct mx_canon_body *b)
+{
+	b->pending_wsp = 0;
+	if (b->line_has_data) {
+		out(b, "\r\n", 2);
+		b->line_has_data = 0;
+	} else {
+		b->pending_crlf++;
+	}
+}
+
+void
+mx_canon_body_init(struct mx_canon_body *b, enum mx_dkim_canon c, int has_limit,
+    uint64_t limit, mx_canon_emit emit, void *ctx)
+{
+	memset(b, 0, sizeof *b);
+	b->c = c;
+	b->has_limit = has_limit;
+	b->limit = limit;
+	b->emit = emit;
+	b->ctx = ctx;
+}
+
+void
+mx_canon_body_update(struct mx_canon_body *b, const char *p, size_t n)
+{
+	int relaxed = b->c == MX_CANON_RELAXED;
+	for (size_t i = 0; i < n; i++) {
+		int ch = (unsigned char)p[i];
+		if (b->cr) {
+			b->cr = 0;
+			if (ch == '\n') {
+				line_end(b);
+				continue;
+			}
+			data(b, "\r", 1);	/* a CR without LF is content */
+		}
+		if (ch == '\r') {
+			b->cr = 1;
+			continue;
+		}
+		if (ch == '\n') {
+			line_end(b);	/* bare LF */
+			continue;
+		}
+		if (relaxed && is_wsp(ch)) {
+			b->pending_wsp = 1;
+			continue;
+		}
+		size_t j = i + 1;
+		while (j < n && p[j] != '\r' && p[j] != '\n' &&
+		    !(relaxed && is_wsp((unsigned char)p[j])))
+			j++;
+		data(b, p + i, j - i);
+		i = j - 1;
+	}
+}
+
+void
+mx_canon_body_final(struct mx_canon_body *b)
+{
+	if (b->cr) {
+		b->cr = 0;
+		data(b, "\r", 1);
+	}
+	/*
+	 * §3.4.3 "If there is no body or no trailing CRLF on the message body,
+	 * a CRLF is added"; relaxed the same for a last line with content
+	 * (§3.4.4, erratum 3192).  Held-back empty lines and WSP are dropped.
+	 */
+	if (b->line_has_data) {
+		out(b, "\r\n", 2);
+		b->line_has_data = 0;
+	}
+	b->pending_crlf = 0;
+	b->pending_wsp = 0;
+	/* §3.4.3: an empty body is CRLF for simple; nothing for relaxed (§3.4.4) */
+	if (b->c == MX_CANON_SIMPLE && b->total == 0)
+		out(b, "\r\n", 2);
+}
