@@ -48,14 +48,7 @@ static void
 hash_field(struct mx_digest_ctx *c, enum mx_dkim_canon canon, const char *raw, size_t len,
     int skip_crlf)
 {
-	char stack[4096];
-	char *buf = len + 2 <= sizeof stack ? stack : malloc(len + 2);
-	if (buf == NULL)
-		return;
-	size_t n = mx_canon_header(canon, raw, len, skip_crlf, buf);
-	mx_digest_update(c, buf, n);
-	if (buf != stack)
-		free(buf);
+	mx_canon_header_emit(canon, raw, len, skip_crlf, emit_digest, c);
 }
 
 size_t
@@ -163,13 +156,9 @@ choose_time(struct mx_analysis *a, const struct mx_options *opt)
 			a->verify_time_source = "the topmost Received timestamp";
 			return;
 		}
-	if (a->msg.has_date) {
-		a->verify_time = a->msg.date_parsed.utc;
-		a->verify_time_source = "the Date field (no Received timestamp)";
-		return;
-	}
-	a->verify_time = opt->clock;
-	a->verify_time_source = "the current time (the message has no timestamp)";
+	/* the Date field is the author's claim, not a receipt: judge at the current time */
+	a->verify_time = a->clock;
+	a->verify_time_source = "the current time (no Received timestamp to judge at)";
 }
 
 /* Look up and parse the key; sets the result on failure and returns 0. */

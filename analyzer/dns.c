@@ -298,7 +298,7 @@ load_stream(struct mx_dns *d, FILE *f, const char *path, struct mx_dns_error *er
 	 */
 	ldns_rdf *origin = NULL, *prev = NULL;
 	uint32_t ttl = 3600;
-	int line = 1, rc = 0, seen_soa = 0;
+	int line = 1, rc = 0;
 	while (rc == 0 && !feof(f)) {
 		ldns_rr *rr = NULL;
 		ldns_status st = ldns_rr_new_frm_fp_l(&rr, f, &ttl, &origin, &prev, &line);
@@ -322,9 +322,8 @@ load_stream(struct mx_dns *d, FILE *f, const char *path, struct mx_dns_error *er
 			rc = -1;
 			break;
 		}
-		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA && !seen_soa) {
-			/* the file is authoritative for the SOA's owner */
-			seen_soa = 1;
+		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA) {
+			/* the file is authoritative for each SOA's owner (a snapshot may hold several zones) */
 			struct zone *nz = realloc(d->zones, (d->nzones + 1) * sizeof *nz);
 			char *zorigin = rdf_name(ldns_rr_owner(rr));
 			if (nz)

@@ -28,27 +28,90 @@ lc(int ch)
 	return ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch;
 }
 
+/* ---- header output: into a caller buffer, or through emit in batches ---- */
+
+/* Bytes gathered before each emit call of mx_canon_header_emit(). */
+#define HOUT_BATCH 512
+
+struct hout {
+	char *dst;		/* buffer mode, or NULL */
+	size_t o;		/* bytes written (buffer mode) or gathered (emit mode) */
+	size_t count;		/* bytes output in all */
+	mx_canon_emit emit;
+	void *ctx;
+	char tmp[HOUT_BATCH];
+};
+
+static void
+hflush(struct hout *h)
+{
+	if (h->dst == NULL && h->o) {
+		if (h->emit)
+			h->emit(h->ctx, h->tmp, h->o);
+		h->o = 0;
+	}
+}
+
+static void
+hput(struct hout *h, const char *p, size_t n)
+{
+	h->count += n;
+	if (h->dst) {
+		memcpy(h->dst + h->o, p, n);
+		h->o += n;
+		return;
+	}
+	while (n > 0) {
+		if (h->o == HOUT_BATCH)
+			hflush(h);
+		size_t m = HOUT_BATCH - h->o < n ? HOUT_BATCH - h->o : n;
+		memcpy(h->tmp + h->o, p, m);
+		h->o += m;
+		p += m;
+		n -= m;
+	}
+}
+
+static void
+hputc(struct hout *h, char ch)
+{
+	hput(h, &ch, 1);
+}
+
 /* ---- RFC 6376 §3.4.1: "simple" header canonicalization ---- */
 
 /*
  * "The "simple" header canonicalization algorithm does not change header
  * fields in any way."  The field's final line end is written as CRLF
  * (added when missing, a bare LF made CRLF), or left out with skip_crlf.
+ * lf_crlf: every bare LF inside is a line end written as CRLF too (the
+ * field was signed with CRLF and saved with Unix line ends).
  */
-static size_t
-header_simple(const char *raw, size_t len, int skip_crlf, char *dst)
+static void
+header_simple(struct hout *h, const char *raw, size_t len, int skip_crlf, int lf_crlf)
 {
 	size_t body = len;
 	if (body >= 2 && raw[body - 2] == '\r' && raw[body - 1] == '\n')
 		body -= 2;
 	else if (body >= 1 && raw[body - 1] == '\n')
 		body -= 1;
-	memcpy(dst, raw, body);
-	if (skip_crlf)
-		return body;
-	dst[body] = '\r';
-	dst[body + 1] = '\n';
-	return body + 2;
+	size_t i = 0;
+	while (i < body) {
+		size_t j = i;
+		if (lf_crlf)
+			while (j < body && !(raw[j] == '\n' && (j == 0 || raw[j - 1] != '\r')))
+				j++;
+		else
+			j = body;
+		hput(h, raw + i, j - i);
+		if (j < body) {
+			hput(h, "\r\n", 2);	/* a bare LF */
+			j++;
+		}
+		i = j;
+	}
+	if (!skip_crlf)
+		hput(h, "\r\n", 2);
 }
 
 /* ---- RFC 6376 §3.4.2: "relaxed" header canonicalization ---- */
@@ -62,19 +125,19 @@ header_simple(const char *raw, size_t len, int skip_crlf, char *dst)
  * - "Delete all WSP characters at the end of each unfolded header field value."
  * - "Delete any WSP characters remaining before and after the colon".
  */
-static size_t
-header_relaxed(const char *raw, size_t len, int skip_crlf, char *dst)
+static void
+header_relaxed(struct hout *h, const char *raw, size_t len, int skip_crlf)
 {
 	const char *colon = len ? memchr(raw, ':', len) : NULL;
-	size_t name_end = colon ? (size_t)(colon - raw) : len, o = 0;
+	size_t name_end = colon ? (size_t)(colon - raw) : len;
 	size_t n = name_end;
 	while (n > 0 && (is_wsp((unsigned char)raw[n - 1]) || raw[n - 1] == '\r' ||
 	    raw[n - 1] == '\n'))
 		n--;
 	for (size_t i = 0; i < n; i++)
-		dst[o++] = (char)lc((unsigned char)raw[i]);
+		hputc(h, (char)lc((unsigned char)raw[i]));
 	if (colon) {
-		dst[o++] = ':';
+		hputc(h, ':');
 		int pending = 0, have = 0;
 		for (size_t i = name_end + 1; i < len; i++) {
 			int ch = (unsigned char)raw[i];
@@ -89,26 +152,52 @@ header_relaxed(const char *raw, size_t len, int skip_crlf, char *dst)
 				continue;
 			}
 			if (pending && have)
-				dst[o++] = ' ';
+				hputc(h, ' ');
 			pending = 0;
 			have = 1;
-			dst[o++] = (char)ch;
+			size_t j = i + 1;	/* the rest of the run of ordinary bytes */
+			while (j < len && !is_wsp((unsigned char)raw[j]) && raw[j] != '\r' &&
+			    raw[j] != '\n')
+				j++;
+			hput(h, raw + i, j - i);
+			i = j - 1;
 		}
 	}
-	if (!skip_crlf) {
-		dst[o++] = '\r';
-		dst[o++] = '\n';
-	}
-	return o;
+	if (!skip_crlf)
+		hput(h, "\r\n", 2);
 }
 
 size_t
 mx_canon_header(enum mx_dkim_canon c, const char *raw, size_t raw_len, int skip_crlf,
     char *dst)
 {
+	struct hout h;
+	h.dst = dst;
+	h.o = h.count = 0;
+	h.emit = NULL;
+	h.ctx = NULL;
 	if (c == MX_CANON_RELAXED)
-		return header_relaxed(raw, raw_len, skip_crlf, dst);
-	return header_simple(raw, raw_len, skip_crlf, dst);
+		header_relaxed(&h, raw, raw_len, skip_crlf);
+	else
+		header_simple(&h, raw, raw_len, skip_crlf, 0);
+	return h.o;
+}
+
+size_t
+mx_canon_header_emit(enum mx_dkim_canon c, const char *raw, size_t raw_len, int skip_crlf,
+    mx_canon_emit emit, void *ctx)
+{
+	struct hout h;
+	h.dst = NULL;
+	h.o = h.count = 0;
+	h.emit = emit;
+	h.ctx = ctx;
+	if (c == MX_CANON_RELAXED)
+		header_relaxed(&h, raw, raw_len, skip_crlf);
+	else
+		header_simple(&h, raw, raw_len, skip_crlf, 1);
+	hflush(&h);
+	return h.count;
 }
 
 /* ---- RFC 6376 §3.4.3 and §3.4.4: the body, streaming ---- */

@@ -25,6 +25,18 @@ size_t mx_canon_header(enum mx_dkim_canon c, const char *raw, size_t raw_len, in
 /* Receives canonical body bytes. */
 typedef void (*mx_canon_emit)(void *ctx, const char *p, size_t n);
 
+/*
+ * mx_canon_header() for hashing: the canonical bytes go to emit (in
+ * batches, no buffer to size), and simple canonicalization also writes
+ * every bare LF inside the field as CRLF, so a folded field of a message
+ * saved with Unix line ends hashes as it was signed (dkimpy's rfc822_parse
+ * does the same).  mx_canon_header() keeps those bare LFs, which is what
+ * lets its output fit raw_len + 2; relaxed output is the same from both.
+ * Returns the number of bytes emitted.
+ */
+size_t mx_canon_header_emit(enum mx_dkim_canon c, const char *raw, size_t raw_len,
+    int skip_crlf, mx_canon_emit emit, void *ctx);
+
 struct mx_canon_body {
 	enum mx_dkim_canon c;
 	mx_canon_emit emit;

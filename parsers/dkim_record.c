@@ -10,6 +10,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -320,7 +321,10 @@ tag_v(struct sigctx *c, const struct mx_tag *t)
 	return 0;
 }
 
-/* sig-a-tag = sig-a-tag-k "-" sig-a-tag-h: rsa-sha1, rsa-sha256 (§3.3), ed25519-sha256 (RFC 8463) */
+/*
+ * sig-a-tag = sig-a-tag-k "-" sig-a-tag-h: rsa-sha1, rsa-sha256 (§3.3),
+ * ed25519-sha256 (RFC 8463)
+ */
 static int
 tag_a(struct sigctx *c, const struct mx_tag *t)
 {
@@ -337,25 +341,24 @@ tag_a(struct sigctx *c, const struct mx_tag *t)
 	return 0;
 }
 
-/* Decode a base64 b= or bh= value, capped at MX_DKIM_MAX_B_CHARS characters. */
+/* Decode a base64 b= (bh = 0) or bh= (bh = 1) value, capped at MX_DKIM_MAX_B_CHARS characters. */
 static int
-base64_tag(struct sigctx *c, const struct mx_tag *t, const char *name,
-    unsigned char **out, size_t *outlen)
+base64_tag(struct sigctx *c, const struct mx_tag *t, int bh, unsigned char **out,
+    size_t *outlen)
 {
 	size_t chars = 0;
 	for (size_t i = 0; i < t->value.len; i++)
 		chars += !is_ws((unsigned char)t->value.ptr[i]);
 	if (chars == 0)
-		return sig_err(c, name[0] == 'b' && name[1] == 'h' ? "bh= is empty" : "b= is empty",
-		    NULL, 0);
+		return sig_err(c, bh ? "bh= is empty" : "b= is empty", NULL, 0);
 	if (chars > MX_DKIM_MAX_B_CHARS)
-		return sig_err(c, name[1] == 'h' ? "bh= is too long" : "b= is too long", NULL, 0);
+		return sig_err(c, bh ? "bh= is too long" : "b= is too long", NULL, 0);
 	int rc = b64_decode(t->value.ptr, t->value.len, out, outlen);
 	if (rc < 0)
 		return sig_nomem(c);
 	if (rc > 0)
-		return sig_err(c, name[1] == 'h' ? "bh= is not valid base64" :
-		    "b= is not valid base64", t->value.ptr, t->value.len);
+		return sig_err(c, bh ? "bh= is not valid base64" : "b= is not valid base64",
+		    t->value.ptr, t->value.len);
 	return 0;
 }
 
@@ -366,14 +369,14 @@ tag_b(struct sigctx *c, const struct mx_tag *t)
 	/* §3.7: the whole value with the FWS around it is what the header hash deletes */
 	c->s->b_value_offset = t->raw_value_offset;
 	c->s->b_value_len = t->raw_value_len;
-	return base64_tag(c, t, "b", &c->s->b, &c->s->blen);
+	return base64_tag(c, t, 0, &c->s->b, &c->s->blen);
 }
 
 /* sig-bh-tag = %x62 %x68 [FWS] "=" [FWS] sig-bh-tag-data */
 static int
 tag_bh(struct sigctx *c, const struct mx_tag *t)
 {
-	return base64_tag(c, t, "bh", &c->s->bh, &c->s->bhlen);
+	return base64_tag(c, t, 1, &c->s->bh, &c->s->bhlen);
 }
 
 static int
@@ -443,6 +446,8 @@ tag_h(struct sigctx *c, const struct mx_tag *t)
 		n += t->value.ptr[i] == ':';
 	if (n > MX_DKIM_MAX_H)
 		return sig_err(c, "h= lists too many fields", NULL, 0);
+	if (t->value.len == 0)
+		return sig_err(c, "h= is empty", NULL, 0);
 	if ((c->s->h = calloc(n, sizeof *c->s->h)) == NULL)
 		return sig_nomem(c);
 	mx_span rest = t->value, item;
@@ -461,12 +466,31 @@ tag_h(struct sigctx *c, const struct mx_tag *t)
 	return 0;
 }
 
-/* sig-i-tag = %x69 [FWS] "=" [FWS] [ Local-part ] "@" domain-name; checked against d= later */
+/*
+ * sig-i-tag = %x69 [FWS] "=" [FWS] [ Local-part ] "@" domain-name; checked
+ * against d= later.  RFC 6376 §3.5: the value is dkim-quoted-printable
+ * (§2.11), so "=40" is "@" and "=2E" is "."; decode before checking.
+ */
 static int
 tag_i(struct sigctx *c, const struct mx_tag *t)
 {
-	if ((c->s->i = dup_span(t->value, 0)) == NULL)
+	char *v = dup_span(t->value, 0);
+	if (v == NULL)
 		return sig_nomem(c);
+	size_t k = 0;
+	for (size_t j = 0; v[j]; j++) {
+		if (v[j] == '=' && isxdigit((unsigned char)v[j + 1]) &&
+		    isxdigit((unsigned char)v[j + 2])) {
+			char hx[3] = { v[j + 1], v[j + 2], 0 };
+			unsigned long b = strtoul(hx, NULL, 16);
+			v[k++] = b ? (char)b : '?';	/* an encoded NUL stays visible and invalid */
+			j += 2;
+		} else if (v[j] != ' ' && v[j] != '\t' && v[j] != '\r' && v[j] != '\n') {
+			v[k++] = v[j];
+		}
+	}
+	v[k] = '\0';
+	c->s->i = v;
 	return 0;
 }
 
@@ -624,7 +648,8 @@ sig_cross_checks(struct sigctx *c)
 		return sig_err(c, "x= is before t=", NULL, 0);
 	size_t want = s->alg == MX_DKIM_RSA_SHA1 ? 20 : 32;
 	if (s->bhlen != want)
-		return sig_err(c, s->alg == MX_DKIM_RSA_SHA1 ? "bh= is not a SHA-1 digest (20 bytes)" :
+		return sig_err(c, s->alg == MX_DKIM_RSA_SHA1 ?
+		    "bh= is not a SHA-1 digest (20 bytes)" :
 		    "bh= is not a SHA-256 digest (32 bytes)", NULL, 0);
 	return 0;
 }
@@ -796,8 +821,8 @@ static const struct {
 	const char *name;
 	int (*fn)(struct keyctx *, const struct mx_tag *);
 } key_tags[] = {
-	{ "v", key_vtag }, { "h", key_htag }, { "k", key_ktag }, { "p", key_ptag }, { "s", key_stag },
-	{ "t", key_ttag },
+	{ "v", key_vtag }, { "h", key_htag }, { "k", key_ktag }, { "p", key_ptag },
+	{ "s", key_stag }, { "t", key_ttag },
 	/* "n=" notes and RFC 4871's "g=" are ignored like any unknown tag */
 };
 
@@ -813,7 +838,7 @@ key_read(struct keyctx *c, const char *txt, size_t len)
 		key_err(c, tl->error);
 		goto done;
 	}
-	/* §3.6.1 v=: "If specified, this tag MUST be set to "DKIM1" ... and MUST be the first tag" */
+	/* §3.6.1 v=: "If specified, this tag MUST be set to "DKIM1" ... MUST be the first tag" */
 	const struct mx_tag *v = mx_taglist_get(tl, "v");
 	if (v != NULL && v != &tl->tags[0]) {
 		key_err(c, "v= is not the first tag");

@@ -16,8 +16,12 @@
 #define MX_DKIM_MAX_H 1000
 /* A p= longer than this (base64 chars) is a key over 16 384 bits: refused before decoding (rspamd: 4096 chars). */
 #define MX_DKIM_MAX_P_CHARS 4096
-/* b= and bh= longer than this (base64 chars) cannot be a signature or digest we verify. */
-#define MX_DKIM_MAX_B_CHARS 2048
+/*
+ * b= and bh= longer than this (base64 chars) are refused before decoding:
+ * 2800 holds the signature of a 16 384-bit key (2732 chars), so such a key
+ * is refused by its size with a clear reason rather than here.
+ */
+#define MX_DKIM_MAX_B_CHARS 2800
 
 enum mx_dkim_alg {
 	MX_DKIM_ALG_UNKNOWN = 0,

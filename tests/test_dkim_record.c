@@ -116,6 +116,8 @@ static const struct bsig broken_sigs[] = {
 	  "; b=dGVzdA==", 0, "h= does not include From", NULL },
 	{ "h-empty-name", "v=1; a=rsa-sha256; d=example.com; s=sel; h=from::to; " BH256
 	  "; b=dGVzdA==", 0, "h= has an empty field name", NULL },
+	{ "h-empty", "v=1; a=rsa-sha256; d=example.com; s=sel; h=; " BH256 "; b=dGVzdA==", 0,
+	  "h= is empty", NULL },
 	{ "h-trailing-colon", "v=1; a=rsa-sha256; d=example.com; s=sel; h=from:to:; " BH256
 	  "; b=dGVzdA==", 0, "h= has an empty field name", NULL },
 	{ "h-space-in-name", "v=1; a=rsa-sha256; d=example.com; s=sel; h=fr om; " BH256

@@ -4,7 +4,8 @@
  * a header field).  Invariants (abort on violation): chunked input gives
  * the one-shot output; relaxed body canonicalization is idempotent on its
  * own output; emitted <= limit; total >= emitted; header output length
- * <= raw + 2, and relaxed header canonicalization idempotent too.
+ * <= raw + 2, and relaxed header canonicalization idempotent too; the emit
+ * variant agrees with it (relaxed) and leaves no bare LF (simple).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +87,31 @@ out:
 }
 
 static void
+hcollect(void *ctx, const char *p, size_t n)
+{
+	collect(ctx, p, n);
+}
+
+/* The emit variant: the buffer version's bytes, but simple writes bare LFs as CRLF. */
+static void
+header_emit(const char *p, size_t n, const char *relaxed, size_t rn, int skip)
+{
+	struct sink s = { 0 };
+	size_t m = mx_canon_header_emit(MX_CANON_RELAXED, p, n, skip, hcollect, &s);
+	if (!s.nomem)
+		check(m == rn && s.n == rn && (rn == 0 || memcmp(s.p, relaxed, rn) == 0));
+	s.n = 0;
+	m = mx_canon_header_emit(MX_CANON_SIMPLE, p, n, skip, hcollect, &s);
+	check(m <= 2 * n + 2);
+	check(m == mx_canon_header_emit(MX_CANON_SIMPLE, p, n, skip, NULL, NULL));
+	/* no bare LF is left in the output */
+	if (!s.nomem)
+		for (size_t i = 0; i < s.n; i++)
+			check(s.p[i] != '\n' || (i > 0 && s.p[i - 1] == '\r'));
+	free(s.p);
+}
+
+static void
 header(const char *p, size_t n)
 {
 	char *d = malloc(n + 2), *e = malloc(n + 4);
@@ -99,6 +125,7 @@ header(const char *p, size_t n)
 		/* relaxed output is its own canonical form */
 		size_t m2 = mx_canon_header(MX_CANON_RELAXED, d, m, skip, e);
 		check(m2 == m && memcmp(d, e, m) == 0);
+		header_emit(p, n, d, m, skip);
 	}
 out:
 	free(d);
