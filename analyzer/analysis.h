@@ -140,6 +140,7 @@ struct mx_analysis {
 	int64_t clock;			/* the real time of this analysis */
 	const char *verify_time_source;	/* static: "the receiver's Received timestamp" ... */
 	unsigned dns_lookups;		/* lookups this message's checks made */
+	int dns_given;			/* a snapshot or --online was given */
 	struct mx_findings findings;
 	struct mx_analysis **attached;
 	size_t nattached;

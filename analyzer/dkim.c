@@ -170,10 +170,10 @@ fetch_key(struct mx_analysis *a, const struct mx_options *opt, struct mx_dkim_re
 	r->key_name = fmt("%s._domainkey.%s", r->sig.s, r->sig.d);
 	if (r->key_name == NULL)
 		return -1;
-	if (opt->dns == NULL) {
+	if (opt->dns == NULL || !mx_dns_has_data(opt->dns)) {
 		r->key_dns = MX_DNS_NOT_IN_SNAPSHOT;
-		set_result(r, "temperror", fmt("the key %s is not in the DNS snapshot (none was "
-		    "given: --dns FILE, or --online)", r->key_name));
+		set_result(r, "temperror", fmt("the key %s was not looked up: no DNS data was "
+		    "given (--dns FILE, or --online)", r->key_name));
 		return 0;
 	}
 	struct mx_dns_answer ans;
@@ -431,6 +431,7 @@ int
 mx_dkim_verify(struct mx_analysis *a, const struct mx_options *opt)
 {
 	a->dkim_fields = mx_header_count(&a->hdr, "DKIM-Signature");
+	a->dns_given = opt->dns && mx_dns_has_data(opt->dns);
 	choose_time(a, opt);
 	if (a->dkim_fields == 0) {
 		if (a->hdr.nfields > 0)

@@ -655,6 +655,16 @@ mx_dkim_diagnose(struct mx_analysis *a, struct mx_dkim_result *r)
 	int no_key = !r->key_found || r->key_dns == MX_DNS_NXDOMAIN || r->key_dns == MX_DNS_NODATA ||
 	    (r->reason && strstr(r->reason, "revoked"));
 	const struct mx_recorded *rec = recorded_pass(a, r);
+	if (!a->dns_given && r->key_dns == MX_DNS_NOT_IN_SNAPSHOT && r->key == NULL) {
+		set_diag(r, "key_not_in_snapshot", "No DNS data was given, so the key %s was not "
+		    "looked up%s%s%s. To re-verify: pass a snapshot with --dns, or --online.%s",
+		    r->key_name, rec ? "; the receiver (" : "", rec ? (rec->authserv_id ?
+		    rec->authserv_id : "unnamed") : "", rec ? ") recorded dkim=pass at delivery, "
+		    "and that result stands" : "", r->body_hash == MX_BH_PASS ? " The body hash "
+		    "matches: the body is as signed." : r->body_hash == MX_BH_FAIL ? " The body "
+		    "hash does NOT match: the body changed after signing." : "");
+		return;
+	}
 	if (no_key && rec && r->key == NULL) {
 		set_diag(r, "key_rotated", "The key %s is %s now, but the receiver (%s) recorded "
 		    "dkim=pass for d=%s at delivery: the key has likely been rotated or removed "

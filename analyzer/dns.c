@@ -931,6 +931,12 @@ mx_dns_plan(const struct mx_dns *d)
 	return d->plan ? d->plan : "";
 }
 
+int
+mx_dns_has_data(const struct mx_dns *d)
+{
+	return d->nfiles > 0 || d->res != NULL;
+}
+
 const char *
 mx_dns_resolver(const struct mx_dns *d)
 {

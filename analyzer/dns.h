@@ -125,6 +125,9 @@ const char *mx_dns_type_name(enum mx_dns_type t);
 enum mx_dns_type mx_dns_type_parse(const char *name);
 /* 1 when status is a temporary failure (temperror for SPF/DKIM/DMARC). */
 int mx_dns_is_temp(enum mx_dns_status s);
+/* 1 when any snapshot is loaded or live lookups are on: a missing answer then means something. */
+int mx_dns_has_data(const struct mx_dns *d);
+
 /* The online mode's resolver description, or NULL offline. */
 const char *mx_dns_resolver(const struct mx_dns *d);
 
