@@ -473,21 +473,19 @@ try_refold(struct mx_analysis *a, struct mx_dkim_result *r)
 			free(cand);
 			break;
 		}
-		size_t fl = 0;
+		/* every fold (line end plus its whitespace) becomes one space */
 		memcpy(flat, f->raw.ptr, head);
-		fl = head;
+		size_t fl = head;
 		for (size_t j = 0; j < f->value.len; j++) {
 			char c = f->value.ptr[j];
-			if (c == '\r' || c == '\n')
+			if (c == '\r' || c == '\n') {
+				while (j + 1 < f->value.len && (f->value.ptr[j + 1] == '\r' ||
+				    f->value.ptr[j + 1] == '\n' || f->value.ptr[j + 1] == ' ' ||
+				    f->value.ptr[j + 1] == '\t'))
+					j++;
+				flat[fl++] = ' ';
 				continue;
-			if ((c == ' ' || c == '\t') && fl > head && (flat[fl - 1] == ' ' ||
-			    (j > 0 && (f->value.ptr[j - 1] == '\n'))))
-				c = ' ';
-			if (c == '\t' && j > 0 && f->value.ptr[j - 1] == '\n')
-				c = ' ';
-			if (c == ' ' && fl > head && flat[fl - 1] == ' ' && j > 0 &&
-			    f->value.ptr[j - 1] == '\n')
-				continue;
+			}
 			flat[fl++] = c;
 		}
 		memcpy(copy, a->hdr.fields, n * sizeof *copy);
