@@ -11,6 +11,7 @@
 #include "datetime.h"
 #include "dkim.h"
 #include "dns.h"
+#include "spf.h"
 #include "findings.h"
 #include "gmail_summary.h"
 #include "intake.h"
@@ -141,6 +142,11 @@ struct mx_analysis {
 	const char *verify_time_source;	/* static: "the receiver's Received timestamp" ... */
 	unsigned dns_lookups;		/* lookups this message's checks made */
 	int dns_given;			/* a snapshot or --online was given */
+	struct mx_spf_result spf;	/* MAIL FROM identity (HELO for a null sender) */
+	int has_spf;
+	struct mx_spf_result spf_helo;	/* the HELO identity */
+	int has_spf_helo;
+	const char *spf_mail_from_source;	/* static: where the envelope sender was read */
 	struct mx_findings findings;
 	struct mx_analysis **attached;
 	size_t nattached;
@@ -163,6 +169,7 @@ int mx_hops_build(struct mx_analysis *a, const struct mx_options *opt);	/* hops.
 int mx_evidence_collect(struct mx_analysis *a);	/* evidence.c */
 int mx_dkim_verify(struct mx_analysis *a, const struct mx_options *opt);	/* dkim.c */
 void mx_dkim_diagnose(struct mx_analysis *a, struct mx_dkim_result *r);	/* dkim_diag.c */
+int mx_spf_message(struct mx_analysis *a, const struct mx_options *opt);	/* spf_message.c */
 
 /* Human names for the report writers. */
 const char *mx_hop_side_name(enum mx_hop_side s);

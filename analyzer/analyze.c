@@ -134,6 +134,7 @@ analyze_range(const char *name, const char *buf, size_t len, const struct mx_opt
 	a->clock = opt->clock ? opt->clock : (int64_t)time(NULL);
 	if (mx_message_read(a) != 0 || mx_hops_build(a, opt) != 0 ||
 	    mx_evidence_collect(a) != 0 || mx_dkim_verify(a, opt) != 0 ||
+	    mx_spf_message(a, opt) != 0 ||
 	    analyze_attached(a, opt) != 0)
 		goto fail;
 	mx_findings_sort(&a->findings);
@@ -176,6 +177,8 @@ mx_analysis_free(struct mx_analysis *a)
 	free(a->attached);
 	for (size_t i = 0; i < a->ndkim; i++)
 		mx_dkim_result_finish(&a->dkim[i]);
+	mx_spf_result_finish(&a->spf);
+	mx_spf_result_finish(&a->spf_helo);
 	free(a->dkim);
 	for (size_t i = 0; i < a->nrec; i++) {
 		struct mx_recorded *r = &a->rec[i];

@@ -31,6 +31,7 @@ usage(FILE *f)
 {
 	fputs("usage: mxray analyze [options] [FILE | -]\n"
 	    "       mxray dns [--dns FILE] [--online] NAME TYPE ...\n"
+	    "       mxray spf --ip ADDR --mail-from ADDR --helo NAME [--dns FILE] [--json]\n"
 	    "       mxray codes [--json]\n"
 	    "       mxray --version\n"
 	    "\n"
@@ -264,16 +265,6 @@ cmd_dns(int argc, char **argv)
 	return fflush(stdout) == 0 ? rc : EXIT_INTERNAL;
 }
 
-/* Findings at or above min in the message and every attached message analyzed. */
-static size_t
-count_findings(const struct mx_analysis *a, int min)
-{
-	size_t n = mx_findings_count(&a->findings, (enum mx_severity)min);
-	for (size_t i = 0; i < a->nattached; i++)
-		n += count_findings(a->attached[i], min);
-	return n;
-}
-
 /* --now: seconds since 1970, or a date mxray reads (RFC 5322, ISO-like). */
 static int
 parse_time(const char *s, int64_t *out)
@@ -300,6 +291,142 @@ iso_now(void)
 	gmtime_r(&now, &tm);
 	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	return buf;
+}
+
+/* --- mxray spf: check_host() for given inputs --- */
+
+static void
+spf_usage(FILE *f)
+{
+	fputs("usage: mxray spf --ip ADDR --mail-from ADDR --helo NAME [options]\n"
+	    "  --mail-from '<>'   the null reverse-path: the HELO identity is checked\n"
+	    "  --identity mailfrom|helo  which identity (default: mailfrom)\n"
+	    "  --dns FILE         DNS answers from this zone file / snapshot (repeatable)\n"
+	    "  --online, --resolver ADDR[:PORT], --dns-plan, --save-dns FILE  as for analyze\n"
+	    "  --json             JSON ({\"spf\": {...}})\n"
+	    "  --now TIME         the time %{t} expands to\n"
+	    "  --receiver-host NAME       what %{r} expands to (default \"unknown\")\n"
+	    "  --default-explanation TEXT the explanation of a fail without exp=\n", f);
+}
+
+static int
+cmd_spf(int argc, char **argv)
+{
+	enum { O_IP = 256, O_MF, O_HELO, O_ID, O_DNS, O_ONLINE, O_RESOLVER, O_PLAN, O_SAVE, O_JSON,
+	    O_NOW, O_RHOST, O_DEFEXP };
+	static const struct option longopts[] = {
+		{ "ip", required_argument, NULL, O_IP },
+		{ "mail-from", required_argument, NULL, O_MF },
+		{ "helo", required_argument, NULL, O_HELO },
+		{ "identity", required_argument, NULL, O_ID },
+		{ "dns", required_argument, NULL, O_DNS },
+		{ "online", no_argument, NULL, O_ONLINE },
+		{ "resolver", required_argument, NULL, O_RESOLVER },
+		{ "dns-plan", no_argument, NULL, O_PLAN },
+		{ "save-dns", required_argument, NULL, O_SAVE },
+		{ "json", no_argument, NULL, O_JSON },
+		{ "now", required_argument, NULL, O_NOW },
+		{ "receiver-host", required_argument, NULL, O_RHOST },
+		{ "default-explanation", required_argument, NULL, O_DEFEXP },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct mx_dns *d = mx_dns_new();
+	if (d == NULL)
+		return EXIT_INTERNAL;
+	struct mx_dns_error err;
+	struct mx_spf_input in = { .now = (int64_t)time(NULL) };
+	int c, rc = EXIT_OK, json = 0, online = 0, plan = 0;
+	enum mx_spf_identity id = MX_SPF_MAILFROM;
+	const char *resolver = NULL, *save = NULL;
+	optind = 1;
+	while (rc == EXIT_OK && (c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_IP: in.ip = optarg; break;
+		case O_MF: in.mail_from = optarg; break;
+		case O_HELO: in.helo = optarg; break;
+		case O_ID:
+			if (strcmp(optarg, "helo") == 0)
+				id = MX_SPF_HELO;
+			else if (strcmp(optarg, "mailfrom") != 0)
+				rc = EXIT_USAGE;
+			break;
+		case O_DNS:
+			if (mx_dns_load(d, optarg, &err) != 0) {
+				fprintf(stderr, "mxray: %s\n", err.text);
+				rc = EXIT_UNREADABLE;
+			}
+			break;
+		case O_ONLINE: online = 1; break;
+		case O_RESOLVER: resolver = optarg; online = 1; break;
+		case O_PLAN: plan = 1; break;
+		case O_SAVE: save = optarg; break;
+		case O_JSON: json = 1; break;
+		case O_NOW:
+			if (parse_time(optarg, &in.now) != 0)
+				rc = EXIT_USAGE;
+			break;
+		case O_RHOST: in.receiver_host = optarg; break;
+		case O_DEFEXP: in.default_explanation = optarg; break;
+		case 'h':
+			spf_usage(stdout);
+			mx_dns_free(d);
+			return EXIT_OK;
+		default:
+			rc = EXIT_USAGE;
+		}
+	}
+	if (rc == EXIT_OK && (in.ip == NULL || optind != argc || (in.mail_from == NULL &&
+	    in.helo == NULL))) {
+		fprintf(stderr, "mxray: spf needs --ip and --mail-from or --helo\n");
+		rc = EXIT_USAGE;
+	}
+	if (rc == EXIT_OK && online && mx_dns_set_online(d, resolver, &err) != 0) {
+		fprintf(stderr, "mxray: %s\n", err.text);
+		rc = EXIT_USAGE;
+	}
+	if (rc != EXIT_OK) {
+		if (rc == EXIT_USAGE)
+			spf_usage(stderr);
+		mx_dns_free(d);
+		return rc;
+	}
+	mx_dns_set_plan(d, plan);
+	mx_dns_set_recording(d, save != NULL);
+	in.dns = d;
+	if (in.mail_from == NULL)
+		in.mail_from = "<>";
+	struct mx_spf_result r;
+	if (mx_spf_check(&in, id, &r) != 0) {
+		mx_dns_free(d);
+		return EXIT_INTERNAL;
+	}
+	int w = json ? mx_report_spf_json(stdout, &r, 0) :
+	    mx_report_spf_text(stdout, &r, isatty(STDOUT_FILENO));
+	if (plan) {
+		const char *p = mx_dns_plan(d);
+		fprintf(stderr, "%s%s", *p ? "mxray: these live lookups would be sent (none was):\n" :
+		    "mxray: no live lookup would be sent\n", p);
+	}
+	if (save && mx_dns_save(d, save, iso_now(), &err) != 0) {
+		fprintf(stderr, "mxray: %s\n", err.text);
+		rc = EXIT_UNREADABLE;
+	}
+	mx_spf_result_finish(&r);
+	mx_dns_free(d);
+	if (w != 0 || fflush(stdout) != 0)
+		return EXIT_INTERNAL;
+	return rc;
+}
+
+/* Findings at or above min in the message and every attached message analyzed. */
+static size_t
+count_findings(const struct mx_analysis *a, int min)
+{
+	size_t n = mx_findings_count(&a->findings, (enum mx_severity)min);
+	for (size_t i = 0; i < a->nattached; i++)
+		n += count_findings(a->attached[i], min);
+	return n;
 }
 
 static int
@@ -538,6 +665,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "analyze") == 0)
 		return cmd_analyze(argc - 1, argv + 1);
+	if (strcmp(cmd, "spf") == 0)
+		return cmd_spf(argc - 1, argv + 1);
 	if (strcmp(cmd, "dns") == 0)
 		return cmd_dns(argc - 1, argv + 1);
 	if (strcmp(cmd, "codes") == 0)

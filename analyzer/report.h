@@ -13,6 +13,12 @@
  */
 int mx_report_json(FILE *out, const struct mx_analysis *a, int compact);
 
+/* One SPF evaluation as {"spf": {...}} (mxray spf --json). */
+int mx_report_spf_json(FILE *out, const struct mx_spf_result *r, int compact);
+
+/* One SPF evaluation for a person (mxray spf). */
+int mx_report_spf_text(FILE *out, const struct mx_spf_result *r, int color);
+
 /* Every registered finding code as a JSON array (mxray codes --json). */
 int mx_report_codes_json(FILE *out);
 

@@ -287,6 +287,53 @@ dkim_json(const struct mx_analysis *a)
 }
 
 static json_t *
+spf_json(const struct mx_spf_result *r, const char *mail_from_source)
+{
+	json_t *trace = json_array();
+	for (size_t i = 0; i < r->ntrace; i++)
+		json_array_append_new(trace, json_pack("{s:i, s:o, s:o}", "depth", r->trace[i].depth,
+		    "domain", text(r->trace[i].domain), "text", text(r->trace[i].text)));
+	json_t *lint = json_array();
+	for (size_t i = 0; i < r->nlint; i++)
+		json_array_append_new(lint, json_pack("{s:s, s:s, s:o}", "code", r->lint[i].code,
+		    "severity", mx_severity_name((enum mx_severity)r->lint[i].severity),
+		    "message", text(r->lint[i].message)));
+	json_t *o = json_object();
+	json_object_set_new(o, "result", json_string(r->result));
+	json_object_set_new(o, "identity", json_string(r->identity == MX_SPF_HELO ? "helo" :
+	    "mailfrom"));
+	json_object_set_new(o, "domain", text(r->domain));
+	json_object_set_new(o, "sender", text(r->sender));
+	json_object_set_new(o, "ip", text(r->ip));
+	json_object_set_new(o, "helo", empty_null(r->helo));
+	json_object_set_new(o, "mail_from", text(r->mail_from));
+	json_object_set_new(o, "mail_from_source", str_or_null(mail_from_source));
+	json_object_set_new(o, "matched", text(r->matched));
+	json_object_set_new(o, "matched_in", text(r->matched_in));
+	json_object_set_new(o, "scope", text(r->scope));
+	json_object_set_new(o, "reason", text(r->reason));
+	json_object_set_new(o, "lookups", json_integer(r->lookups));
+	json_object_set_new(o, "void_lookups", json_integer(r->void_lookups));
+	json_object_set_new(o, "dns_queries", json_integer(r->dns_queries));
+	json_object_set_new(o, "explanation", text(r->explanation));
+	json_object_set_new(o, "trace", trace);
+	json_object_set_new(o, "lint", lint);
+	return o;
+}
+
+int
+mx_report_spf_json(FILE *out, const struct mx_spf_result *r, int compact)
+{
+	json_t *o = json_pack("{s:o, s:s, s:{s:s, s:s}}", "spf", spf_json(r, NULL),
+	    "schema_version", MX_SCHEMA_VERSION, "tool", "name", "mxray", "version", MXRAY_VERSION);
+	int rc = json_dumpf(o, out, JSON_SORT_KEYS | (compact ? JSON_COMPACT : JSON_INDENT(2)));
+	json_decref(o);
+	if (rc == 0 && fputc('\n', out) == EOF)
+		rc = -1;
+	return rc;
+}
+
+static json_t *
 findings_json(const struct mx_findings *fs)
 {
 	json_t *arr = json_array();
@@ -337,6 +384,10 @@ analysis_json(const struct mx_analysis *a)
 	    mx_datetime_iso8601(a->verify_time, vt), "source", a->verify_time_source ?
 	    a->verify_time_source : "none"));
 	json_object_set_new(o, "dns_lookups", json_integer(a->dns_lookups));
+	json_object_set_new(o, "spf", a->has_spf ? spf_json(&a->spf, a->spf_mail_from_source) :
+	    json_null());
+	json_object_set_new(o, "spf_helo", a->has_spf_helo ? spf_json(&a->spf_helo, NULL) :
+	    json_null());
 	json_object_set_new(o, "findings", findings_json(&a->findings));
 	json_object_set_new(o, "findings_suppressed", json_integer((json_int_t)a->findings.suppressed));
 	json_t *att = json_array();

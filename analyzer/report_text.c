@@ -265,6 +265,10 @@ summary(const struct out *w, const struct mx_analysis *a)
 		}
 		wrapf(w, "  - ", 4, "DKIM, re-verified by mxray: %s.", dk);
 	}
+	if (a->has_spf && a->dns_given)
+		wrapf(w, "  - ", 4, "SPF, re-evaluated by mxray: %s for %s%s%s%s.", a->spf.result,
+		    a->spf.domain, a->has_spf_helo ? " (HELO " : "", a->has_spf_helo ?
+		    a->spf_helo.result : "", a->has_spf_helo ? ")" : "");
 	if (a->intake.has_gmail_summary) {
 		const struct mx_gmail_summary *g = &a->intake.gmail;
 		wrapf(w, "  - ", 4, "Gmail's summary: SPF %s, DKIM %s%s%s, DMARC %s.",
@@ -358,6 +362,72 @@ dkim_block(const struct out *w, const struct mx_analysis *a)
 }
 
 static void
+spf_lines(const struct out *w, const struct mx_spf_result *r, const char *label)
+{
+	const char *c = strcmp(r->result, "pass") == 0 ? C_GREEN : strcmp(r->result, "fail") == 0 ||
+	    strcmp(r->result, "permerror") == 0 ? C_RED : C_YELLOW;
+	char lead[64];
+	snprintf(lead, sizeof lead, "  %-9s ", label);
+	wrapf(w, lead, 12, "%s%s%s for %s from %s%s%s%s%s", col(w, c), r->result, col(w, C_RESET),
+	    r->domain, r->ip, r->matched ? ", matched " : "", r->matched ? r->matched : "",
+	    r->matched_in && r->matched ? " in " : "", r->matched_in && r->matched ?
+	    r->matched_in : "");
+	wrapf(w, "            ", 12, "%u of %d DNS-querying terms, %u void lookup%s%s%s", r->lookups,
+	    MX_SPF_MAX_LOOKUPS, r->void_lookups, r->void_lookups == 1 ? "" : "s",
+	    r->reason ? "; " : "", r->reason ? r->reason : "");
+	if (r->scope)
+		wrapf(w, "            ", 12, "Note: %s.", r->scope);
+	if (r->explanation)
+		wrapf(w, "            ", 12, "Explanation: %s", r->explanation);
+}
+
+static void
+spf_block(const struct out *w, const struct mx_analysis *a)
+{
+	if (!a->has_spf)
+		return;
+	heading(w, "SPF, re-evaluated");
+	if (!a->dns_given) {
+		wrap(w, "  ", 2, "No DNS data was given (--dns FILE, or --online), so SPF was not "
+		    "re-evaluated; what the receiver recorded is below.");
+		return;
+	}
+	wrapf(w, "  ", 2, "Client %s, HELO %s, envelope sender %s%s%s%s.", a->spf.ip,
+	    a->spf.helo[0] ? a->spf.helo : "(none)", a->spf.mail_from,
+	    a->spf_mail_from_source ? " (from " : "", a->spf_mail_from_source ?
+	    a->spf_mail_from_source : "", a->spf_mail_from_source ? ")" : "");
+	spf_lines(w, &a->spf, a->spf.identity == MX_SPF_HELO ? "HELO" : "MAIL FROM");
+	if (a->has_spf_helo)
+		spf_lines(w, &a->spf_helo, "HELO");
+	for (size_t i = 0; i < a->spf.ntrace; i++) {
+		char lead[48];
+		snprintf(lead, sizeof lead, "    %*s", a->spf.trace[i].depth * 2, "");
+		wrapf(w, lead, 6 + a->spf.trace[i].depth * 2, "%s", a->spf.trace[i].text);
+	}
+}
+
+int
+mx_report_spf_text(FILE *f, const struct mx_spf_result *r, int color)
+{
+	struct mx_text_options o = { .color = color, .width = 80, .min_severity = 0 };
+	struct out w = { f, &o, 0 };
+	spf_lines(&w, r, r->identity == MX_SPF_HELO ? "HELO" : "MAIL FROM");
+	heading(&w, "How it came about");
+	for (size_t i = 0; i < r->ntrace; i++) {
+		char lead[48];
+		snprintf(lead, sizeof lead, "  %*s", r->trace[i].depth * 2, "");
+		wrapf(&w, lead, 4 + r->trace[i].depth * 2, "[%s] %s", r->trace[i].domain,
+		    r->trace[i].text);
+	}
+	if (r->nlint) {
+		heading(&w, "About the policies met");
+		for (size_t i = 0; i < r->nlint; i++)
+			wrapf(&w, "  - ", 4, "%s [%s]", r->lint[i].message, r->lint[i].code);
+	}
+	return ferror(f) ? -1 : 0;
+}
+
+static void
 recorded_block(const struct out *w, const struct mx_analysis *a)
 {
 	if (a->nrec == 0)
@@ -431,6 +501,7 @@ report(struct out *w, const struct mx_analysis *a)
 	summary(w, a);
 	hops_block(w, a);
 	dkim_block(w, a);
+	spf_block(w, a);
 	recorded_block(w, a);
 	findings_block(w, a);
 	for (size_t i = 0; i < a->nattached; i++) {
