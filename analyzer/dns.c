@@ -17,6 +17,9 @@
 
 #include "dns.h"
 
+/* A normalized name: 253 bytes, each escaped as \\DDD at worst, a dot and NUL. */
+#define MX_DNS_NAME_BUF (4 * MX_DNS_MAX_NAME + 4)
+
 struct rec {
 	char *owner;		/* normalized */
 	size_t seq;		/* load order: keeps sorting stable */
@@ -78,9 +81,13 @@ seterr(struct mx_dns_error *err, const char *fmt, ...)
 }
 
 /*
- * Normalize a name to lower case with one trailing dot.  Only LDH labels
- * and '_' (service labels: _domainkey, _dmarc) pass: a name with a NUL, a
- * parenthesis or a quote is never queried (Composition Kills A3/A4).
+ * Normalize a name to the form owners are stored in: ldns's presentation
+ * form (special characters escaped as ldns writes them), lower case, one
+ * trailing dot.  DNS labels may hold any byte and RFC 7208 domain-specs any
+ * visible character ("a:foo:bar/baz.example.com" is a test), so printable
+ * ASCII passes; NUL, control and 8-bit bytes, empty labels, labels over 63
+ * and names over 253 do not (the DKIM parser is stricter still for d= and
+ * s=: Composition Kills A3/A4).
  */
 static int
 normalize(const char *in, char *out, size_t outlen)
@@ -88,26 +95,59 @@ normalize(const char *in, char *out, size_t outlen)
 	size_t n = strlen(in);
 	while (n > 0 && in[n - 1] == '.')
 		n--;
-	if (n == 0 || n > MX_DNS_MAX_NAME || n + 2 > outlen)
+	if (n == 0 || n > MX_DNS_MAX_NAME)
 		return -1;
-	size_t label = 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)in[i];
-		if (c == '.') {
+	uint8_t wire[MX_DNS_MAX_NAME + 3];
+	size_t w = 0, label = 0, lstart = 0;
+	wire[w++] = 0;
+	for (size_t i = 0; i <= n; i++) {
+		if (i == n || in[i] == '.') {
 			if (label == 0)
 				return -1;
+			wire[lstart] = (uint8_t)label;
+			lstart = w;
+			wire[w++] = 0;
 			label = 0;
-		} else if (isalnum(c) || c == '-' || c == '_' || (c == '*' && label == 0 &&
-		    (i + 1 == n || in[i + 1] == '.'))) {
-			if (++label > MX_DNS_MAX_LABEL)
-				return -1;
-		} else {
-			return -1;
+			continue;
 		}
-		out[i] = (char)tolower(c);
+		unsigned char c = (unsigned char)in[i];
+		if (c < 0x20 || c > 0x7e || ++label > MX_DNS_MAX_LABEL)
+			return -1;
+		wire[w++] = (uint8_t)tolower(c);
 	}
-	out[n] = '.';
-	out[n + 1] = '\0';
+	ldns_rdf *r = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_DNAME, w, wire);
+	if (r == NULL)
+		return -1;
+	char *p = ldns_rdf2str(r);
+	ldns_rdf_deep_free(r);
+	if (p == NULL || strlen(p) + 1 > outlen) {
+		free(p);
+		return -1;
+	}
+	for (char *q = p; *q; q++)
+		*q = (char)tolower((unsigned char)*q);
+	strcpy(out, p);
+	free(p);
+	return 0;
+}
+
+/* The same for a name already in presentation form (escapes and all): zone files, CNAME targets. */
+static int
+normalize_presentation(const char *pres, char *out, size_t outlen)
+{
+	ldns_rdf *r = ldns_dname_new_frm_str(pres);
+	if (r == NULL)
+		return -1;
+	char *p = ldns_rdf2str(r);
+	ldns_rdf_deep_free(r);
+	if (p == NULL || strlen(p) + 1 > outlen || strcmp(p, ".") == 0) {
+		free(p);
+		return -1;
+	}
+	for (char *q = p; *q; q++)
+		*q = (char)tolower((unsigned char)*q);
+	strcpy(out, p);
+	free(p);
 	return 0;
 }
 
@@ -236,8 +276,8 @@ load_directives(struct mx_dns *d, FILE *f, const char *path, const char *fname,
 			seterr(err, "%s:%d: an mxray-dns line needs NAME TYPE STATUS", path, lineno);
 			return -1;
 		}
-		char norm[MX_DNS_MAX_NAME + 2];
-		if (normalize(name, norm, sizeof norm) != 0) {
+		char norm[MX_DNS_NAME_BUF];
+		if (normalize_presentation(name, norm, sizeof norm) != 0) {
 			seterr(err, "%s:%d: '%s' is not a domain name", path, lineno, name);
 			return -1;
 		}
@@ -536,14 +576,20 @@ cmp_rr(const void *a, const void *b)
 	return c ? c : (x->len > y->len) - (x->len < y->len);
 }
 
-/* Sort, and drop records that repeat one another (RFC 2181 §5: an RRset is a set). */
+/*
+ * Drop records that repeat one another (RFC 2181 §5: an RRset is a set),
+ * keeping the order they came in: RFC 7208's "the first 10 PTR names" is
+ * the order the answer gives.  (Printing sorts: mx_dns_answer_sort.)
+ */
 static void
 dedup(struct mx_dns_answer *a)
 {
-	qsort(a->rrs, a->nrrs, sizeof *a->rrs, cmp_rr);
-	size_t k = 1;
-	for (size_t i = 1; i < a->nrrs; i++) {
-		if (cmp_rr(&a->rrs[k - 1], &a->rrs[i]) == 0) {
+	size_t k = 0;
+	for (size_t i = 0; i < a->nrrs; i++) {
+		int dup = 0;
+		for (size_t j = 0; j < k && !dup; j++)
+			dup = cmp_rr(&a->rrs[j], &a->rrs[i]) == 0;
+		if (dup) {
 			free(a->rrs[i].owner);
 			free(a->rrs[i].data);
 			continue;
@@ -551,6 +597,13 @@ dedup(struct mx_dns_answer *a)
 		a->rrs[k++] = a->rrs[i];
 	}
 	a->nrrs = k;
+}
+
+void
+mx_dns_answer_sort(struct mx_dns_answer *a)
+{
+	if (a->nrrs > 1)
+		qsort(a->rrs, a->nrrs, sizeof *a->rrs, cmp_rr);
 }
 
 /* --- recording --- */
@@ -663,7 +716,7 @@ offline_step(struct mx_dns *d, const char *name, uint16_t type, struct step *s)
 			const char *anc = p + 1;
 			size_t f2, n2 = find_owner(d, anc, &f2);
 			if (n2 > 0 || has_descendant(d, anc)) {
-				char wild[MX_DNS_MAX_NAME + 4];
+				char wild[MX_DNS_NAME_BUF + 2];
 				snprintf(wild, sizeof wild, "*.%s", anc);
 				n = find_owner(d, wild, &first);
 				if (n > 0)
@@ -780,7 +833,7 @@ mx_dns_query(struct mx_dns *d, const char *name, enum mx_dns_type type,
 {
 	memset(out, 0, sizeof *out);
 	out->qtype = type;
-	char cur[MX_DNS_MAX_NAME + 2];
+	char cur[MX_DNS_NAME_BUF];
 	if (normalize(name, cur, sizeof cur) != 0 || strchr(cur, '*')) {
 		out->status = MX_DNS_BAD_NAME;
 		return (out->qname = strdup(name)) ? 0 : -1;
@@ -820,7 +873,7 @@ mx_dns_query(struct mx_dns *d, const char *name, enum mx_dns_type type,
 		int loop = hop + 1 >= MX_DNS_MAX_CNAME || strcmp(s.cname, out->qname) == 0;
 		for (size_t i = 0; i < out->ncnames; i++)
 			loop |= strcmp(out->cnames[i], s.cname) == 0;
-		if (loop || normalize(s.cname, cur, sizeof cur) != 0) {
+		if (loop || normalize_presentation(s.cname, cur, sizeof cur) != 0) {
 			out->status = loop ? MX_DNS_CNAME_LOOP : MX_DNS_BAD_NAME;
 			step_finish(&s);
 			break;

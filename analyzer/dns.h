@@ -112,6 +112,9 @@ int mx_dns_query(struct mx_dns *d, const char *name, enum mx_dns_type type,
 
 void mx_dns_answer_finish(struct mx_dns_answer *a);
 
+/* Sort the records (an RRset has no order) so that answers print alike from every source. */
+void mx_dns_answer_sort(struct mx_dns_answer *a);
+
 /* Write every answer recorded in this run as a snapshot.  0, or -1 with err. */
 int mx_dns_save(struct mx_dns *d, const char *path, const char *when,
     struct mx_dns_error *err);

@@ -234,6 +234,7 @@ cmd_dns(int argc, char **argv)
 			mx_dns_free(d);
 			return EXIT_INTERNAL;
 		}
+		mx_dns_answer_sort(&a);
 		if (a.status != MX_DNS_PLANNED)
 			print_answer(stdout, &a);
 		if (a.origin && a.status != MX_DNS_PLANNED)

@@ -339,7 +339,7 @@ expand(struct ctx *c, const char *ms, const char *domain, int is_exp, char *out,
 
 /* --- check_host --- */
 
-static const char *check_host(struct ctx *c, const char *domain, int depth);
+static const char *check_host(struct ctx *c, const char *domain, int depth, int top);
 
 static const char *
 qual_result(enum mx_spf_qualifier q)
@@ -369,7 +369,7 @@ describe_scope(struct ctx *c, const struct mx_spf_term *t, const char *in_domain
 	if (t->mech == MX_SPF_ALL && t->qualifier == MX_SPF_Q_PASS)
 		n = asprintf(&s, "matched +all: the record lets any server on the Internet send as %s",
 		    in_domain);
-	else if (depth > 0 && via)
+	else if (via)
 		n = asprintf(&s, "matched via %s: any customer of that provider may send as this "
 		    "domain, so SPF alone says little about who sent it", via);
 	else if ((t->mech == MX_SPF_IP4 && t->cidr4 >= 0 && t->cidr4 <= 16) ||
@@ -434,12 +434,15 @@ mechanism(struct ctx *c, const struct mx_spf_term *t, const char *domain, int de
 			rc = 0;
 		else if (count_void(c, &a, depth, domain) != 0)
 			rc = -1;
-		else if (a.nrrs > MX_SPF_MAX_MX) {
-			stop(c, "permerror", "%s has %zu MX records; RFC 7208 §4.6.4 allows %d", name,
-			    a.nrrs, MX_SPF_MAX_MX);
-			rc = -1;
-		}
 		for (size_t i = 0; rc == 0 && i < a.nrrs && !m; i++) {
+			/* RFC 7208 §4.6.4: no more than 10 address lookups for one mx */
+			if (i == MX_SPF_MAX_MX) {
+				stop(c, "permerror", "%s has %zu MX records and none of the first %d matched: "
+				    "RFC 7208 §4.6.4 allows no more address lookups", name, a.nrrs,
+				    MX_SPF_MAX_MX);
+				rc = -1;
+				break;
+			}
 			const char *ex = strchr(a.rrs[i].data, ' ');
 			if (ex == NULL)
 				continue;
@@ -461,7 +464,7 @@ mechanism(struct ctx *c, const struct mx_spf_term *t, const char *domain, int de
 	}
 	case MX_SPF_INCLUDE: {
 		trace(c, depth, domain, "include:%s", name);
-		const char *r = check_host(c, name, depth + 1);
+		const char *r = check_host(c, name, depth + 1, 0);
 		*inc_result = r;
 		if (c->stop)
 			return -1;
@@ -502,8 +505,12 @@ lint_record(struct ctx *c, const struct mx_spf_record *r, const char *domain, in
 		    "-all makes forgery fail outright (DMARC decides what happens either way).", domain);
 }
 
+/*
+ * top: this record stands for the domain checked (depth 0, or reached from it
+ * only through redirect=): its exp= explains a fail (RFC 7208 §6.2).
+ */
 static const char *
-check_host(struct ctx *c, const char *domain, int depth)
+check_host(struct ctx *c, const char *domain, int depth, int top)
 {
 	if (depth > MX_SPF_MAX_DEPTH) {
 		stop(c, "permerror", "include/redirect nested deeper than %d", MX_SPF_MAX_DEPTH);
@@ -596,8 +603,9 @@ check_host(struct ctx *c, const char *domain, int depth)
 				c->out->matched_in = strdup(domain);
 			}
 			if (depth == 0)
-				describe_scope(c, t, domain, depth, NULL);
-			if (strcmp(result, "fail") == 0 && r.exp && depth == 0) {
+				describe_scope(c, t, domain, depth, t->mech == MX_SPF_INCLUDE ?
+				    t->text : NULL);
+			if (strcmp(result, "fail") == 0 && r.exp && top) {
 				/* RFC 7208 §6.2: explanation only for the top-level fail */
 				char name[MX_SPF_MAX_EXPANSION + 1];
 				struct mx_dns_answer e;
@@ -642,7 +650,7 @@ check_host(struct ctx *c, const char *domain, int depth)
 			char target[MX_SPF_MAX_EXPANSION + 1];
 			if (expand(c, r.redirect, domain, 0, target, sizeof target, depth) == 0) {
 				trace(c, depth, domain, "no term matched: redirect=%s", target);
-				result = check_host(c, target, depth + 1);
+				result = check_host(c, target, depth + 1, top);
 				if (!c->stop && strcmp(result, "none") == 0)
 					stop(c, "permerror", "redirect=%s has no SPF record (RFC 7208 §6.1)",
 					    target);
@@ -664,9 +672,10 @@ mx_spf_check(const struct mx_spf_input *in, enum mx_spf_identity id, struct mx_s
 {
 	memset(out, 0, sizeof *out);
 	struct ctx c = { .in = in, .out = out };
-	out->identity = id;
 	const char *mf = in->mail_from ? in->mail_from : "";
 	int null_sender = mf[0] == '\0' || strcmp(mf, "<>") == 0;
+	/* RFC 7208 §2.4: with a null reverse-path the HELO identity is what is checked */
+	out->identity = null_sender ? MX_SPF_HELO : id;
 	const char *helo = in->helo ? in->helo : "";
 	out->ip = strdup(in->ip ? in->ip : "");
 	out->helo = strdup(helo);
@@ -716,8 +725,29 @@ mx_spf_check(const struct mx_spf_input *in, enum mx_spf_identity id, struct mx_s
 		out->reason = strdup("no HELO name");
 		return out->reason ? 0 : -1;
 	}
-	out->result = check_host(&c, out->domain, 0);
+	/* RFC 7208 §4.3: a domain that is not a multi-label domain name gives "none" */
+	{
+		const char *d = out->domain;
+		size_t dl = strlen(d);
+		while (dl && d[dl - 1] == '.')
+			dl--;
+		const char *dot = memchr(d, '.', dl);
+		if (dl == 0 || dot == NULL || dot == d) {
+			out->result = "none";
+			out->reason = strdup("the domain is not a multi-label domain name (RFC 7208 §4.3)");
+			return out->reason ? 0 : -1;
+		}
+	}
+	out->result = check_host(&c, out->domain, 0, 1);
 	free(c.p_value);
+	if (strcmp(out->result, "permerror") == 0 || strcmp(out->result, "temperror") == 0 ||
+	    strcmp(out->result, "none") == 0) {
+		/* a match inside an include does not decide an evaluation that failed */
+		free(out->matched);
+		free(out->matched_in);
+		free(out->scope);
+		out->matched = out->matched_in = out->scope = NULL;
+	}
 	if (c.nomem)
 		return -1;
 	if (strcmp(out->result, "fail") == 0 && out->explanation == NULL &&

@@ -300,13 +300,15 @@ put_n(struct out *o, const char *p, size_t n, int url)
 	}
 }
 
+/* The delimiters of one macro as a lookup table (every delimiter is ASCII). */
+struct delims {
+	unsigned char is[128];
+};
+
 static int
-in_set(int ch, const char *set, size_t n)
+in_set(int ch, const struct delims *d)
 {
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)set[i] == ch)
-			return 1;
-	return 0;
+	return ch < 128 && d->is[ch];
 }
 
 /*
@@ -317,21 +319,25 @@ in_set(int ch, const char *set, size_t n)
 static void
 transform(struct out *o, const char *v, size_t n, const struct macro *m)
 {
-	const char *ds = m->ndelims ? m->delims : ".";
-	size_t nd = m->ndelims ? m->ndelims : 1;
+	struct delims ds;
+	memset(&ds, 0, sizeof ds);
+	for (size_t i = 0; i < m->ndelims; i++)
+		ds.is[(unsigned char)m->delims[i] & 127] = 1;
+	if (m->ndelims == 0)
+		ds.is['.'] = 1;
 	size_t parts = 1;
 	for (size_t i = 0; i < n; i++)
-		parts += in_set((unsigned char)v[i], ds, nd);
+		parts += in_set((unsigned char)v[i], &ds);
 	size_t keep = m->digits == 0 || m->digits > parts ? parts : m->digits;
 	if (!m->reverse) {
 		/* parts [parts - keep, parts) in order */
 		size_t skip = parts - keep, i = 0;
 		while (skip > 0) {
-			skip -= in_set((unsigned char)v[i], ds, nd);
+			skip -= in_set((unsigned char)v[i], &ds);
 			i++;
 		}
 		for (size_t j = i; j < n; j++) {
-			if (in_set((unsigned char)v[j], ds, nd))
+			if (in_set((unsigned char)v[j], &ds))
 				put_byte(o, '.');
 			else
 				put_n(o, v + j, 1, m->url);
@@ -341,13 +347,13 @@ transform(struct out *o, const char *v, size_t n, const struct macro *m)
 	/* reversed list, right-most keep of it: parts keep-1 down to 0 */
 	size_t end = 0, seen = 0;
 	while (end < n) {
-		if (in_set((unsigned char)v[end], ds, nd) && ++seen == keep)
+		if (in_set((unsigned char)v[end], &ds) && ++seen == keep)
 			break;
 		end++;
 	}
 	for (;;) {
 		size_t start = end;
-		while (start > 0 && !in_set((unsigned char)v[start - 1], ds, nd))
+		while (start > 0 && !in_set((unsigned char)v[start - 1], &ds))
 			start--;
 		put_n(o, v + start, end - start, m->url);
 		if (start == 0)

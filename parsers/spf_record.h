@@ -63,11 +63,19 @@ int mx_spf_is_record(const char *txt, size_t len);
 
 /*
  * Parse an SPF record.  Always fills *out; returns 0, or -1 when out of
- * memory.  Each of these is a permerror (ok = 0): unknown mechanism,
- * malformed term, bad CIDR (ip4 > 32, ip6 > 128, leading zeros allowed as
- * RFC 7208 §5.6 permits? -- see the tests), bad macro syntax in a
- * domain-spec, redirect= or exp= given twice, a domain-spec that does not
- * end in a toplabel (§7.1 "domain-end"), more than MX_SPF_MAX_TERMS terms.
+ * memory.  Each of these is a permerror (ok = 0): no "v=spf1" version,
+ * unknown mechanism, malformed term, a byte other than SP between terms or
+ * outside %x21-7E in one (control, NUL, non-ASCII), bad CIDR (ip4 > 32,
+ * ip6 > 128, or a leading zero: the §5.6 ABNF has none), a bad
+ * ip4-network (no leading zeros either) or ip6-network (RFC 4291 §2.2),
+ * bad macro syntax in any domain-spec or unknown-modifier value, a macro
+ * letter c, r or t in a domain-spec (§7.2), a digit transformer of 0
+ * (§7.3), redirect= or exp= given twice or empty, a domain-spec that does
+ * not end in "." toplabel or a macro (§7.1 "domain-end"), more than
+ * MX_SPF_MAX_TERMS terms (directives and modifiers together).  The first
+ * problem found is reported; the terms before it stay in *out.
+ * Strings in *out are owned copies; release them with mx_spf_record_finish
+ * (which leaves a zeroed struct, so calling it twice is safe).
  */
 int mx_spf_record_parse(const char *txt, size_t len, struct mx_spf_record *out);
 void mx_spf_record_finish(struct mx_spf_record *r);
@@ -88,11 +96,18 @@ struct mx_spf_macro_ctx {
 
 /*
  * Expand macro-string ms.  exp: 1 when expanding an explanation string
- * (c, r, t allowed, §7.2).  name: 1 when the result is a domain name (it is
- * then truncated on the left to MX_SPF_MAX_NAME at a label boundary, §7.3).
+ * (c, r, t and SP allowed, §7.2, §7.1 explain-string).  name: 1 when the
+ * result is a domain name: one trailing dot is dropped, then it is
+ * truncated on the left to MX_SPF_MAX_NAME at a label boundary (§7.3);
+ * when even its last label is longer, the result is "" (not a name).
  * Writes a NUL-terminated result to out (outlen bytes, at least
- * MX_SPF_MAX_EXPANSION + 1).  Returns 0, or -1 with *error (static text)
- * for a syntax error (a permerror).
+ * MX_SPF_MAX_EXPANSION + 1); out is "" on error.  Returns 0, or -1 with
+ * *error (static text, error may be NULL) for a syntax error (a permerror
+ * in a domain-spec), or when a result that is not a name outgrows
+ * MX_SPF_MAX_EXPANSION or outlen.  Upper-case letters are URL-escaped
+ * (RFC 3986 unreserved kept); "i" of IPv6 is 32 lower-case nibbles; "c" of
+ * IPv6 is RFC 5952 text; absent ctx strings expand to "", r and p to
+ * "unknown"; "l" of a sender without local-part is "postmaster" (§4.3).
  */
 int mx_spf_expand(const char *ms, const struct mx_spf_macro_ctx *ctx, int exp, int name,
     char *out, size_t outlen, const char **error);
