@@ -2,6 +2,7 @@
  * main.c - the mxray command line.  The only file that sees argv, stdout
  * and exit codes; the exit codes are listed in docs/mxray.1 (EXIT STATUS).
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
@@ -380,6 +381,12 @@ cmd_spf(int argc, char **argv)
 	if (rc == EXIT_OK && (in.ip == NULL || optind != argc || (in.mail_from == NULL &&
 	    in.helo == NULL))) {
 		fprintf(stderr, "mxray: spf needs --ip and --mail-from or --helo\n");
+		rc = EXIT_USAGE;
+	}
+	unsigned char ipb[16];
+	if (rc == EXIT_OK && inet_pton(AF_INET, in.ip, ipb) != 1 &&
+	    inet_pton(AF_INET6, in.ip, ipb) != 1) {
+		fprintf(stderr, "mxray: --ip '%s' is not an IPv4 or IPv6 address\n", in.ip);
 		rc = EXIT_USAGE;
 	}
 	if (rc == EXIT_OK && online && mx_dns_set_online(d, resolver, &err) != 0) {
