@@ -1065,7 +1065,7 @@ term(struct cur *c, size_t off, size_t tlen, size_t *cap)
 	}
 	if (c->out->nterms + c->out->nunknown + (c->out->redirect != NULL) +
 	    (c->out->exp != NULL) >= MX_SPF_MAX_TERMS)
-		return fail(c, off, "more than 256 terms (MX_SPF_MAX_TERMS)", s, tlen);
+		return fail(c, off, "more terms than mxray reads (MX_SPF_MAX_TERMS)", s, tlen);
 	size_t nl = name(s, tlen);
 	if (nl > 0 && nl < tlen && s[nl] == '=')
 		return modifier(c, off, nl, tlen);
