@@ -884,13 +884,18 @@ test_hostile(void)
 	/* at the limit: MX_SPF_MAX_TERMS terms (directives and a redirect) */
 	size_t n = MX_SPF_MAX_TERMS - 1;
 	s = repeat("v=spf1", " a", 6 + n * 2);
-	char *t = malloc(strlen(s) + 64);
-	sprintf(t, "%s redirect=x.example", s);
+	size_t tcap = strlen(s) + 64;
+	char *t = malloc(tcap);
+	if (t == NULL) {
+		fprintf(stderr, "out of memory\n");
+		exit(1);
+	}
+	snprintf(t, tcap, "%s redirect=x.example", s);
 	CHECK_INT(mx_spf_record_parse(t, strlen(t), &r), 0);
 	CHECK(r.ok && r.nterms == n && r.redirect != NULL);
 	mx_spf_record_finish(&r);
 	/* over it by one */
-	sprintf(t, "%s x=y redirect=x.example", s);
+	snprintf(t, tcap, "%s x=y redirect=x.example", s);
 	CHECK_INT(mx_spf_record_parse(t, strlen(t), &r), 0);
 	CHECK(!r.ok && strstr(r.error, "MX_SPF_MAX_TERMS") != NULL);
 	mx_spf_record_finish(&r);
