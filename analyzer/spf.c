@@ -25,6 +25,7 @@ struct ctx {
 	char ipstr[64];
 	const char *sender;
 	char *p_value;			/* %{p}, computed once when asked for */
+	int ip_upper;			/* the IPv6 address was written in upper-case hex */
 	int nomem;
 	int stop;			/* a permerror/temperror ends the evaluation */
 	const char *stop_result;
@@ -317,7 +318,7 @@ expand(struct ctx *c, const char *ms, const char *domain, int is_exp, char *out,
 {
 	struct mx_spf_macro_ctx m = {
 		.sender = c->sender, .domain = domain, .ip = c->ip, .ipv6 = c->ipv6,
-		.helo = c->in->helo ? c->in->helo : "", .receiver = c->in->receiver_host ?
+		.ip_upper = c->ip_upper, .helo = c->in->helo ? c->in->helo : "", .receiver = c->in->receiver_host ?
 		    c->in->receiver_host : "unknown", .now = c->in->now, .p = p_macro, .p_arg = c,
 	};
 	const char *err = NULL;
@@ -617,7 +618,7 @@ check_host(struct ctx *c, const char *domain, int depth, int top)
 						char *raw = strndup(e.rrs[0].data, e.rrs[0].len);
 						struct mx_spf_macro_ctx mc = {
 							.sender = c->sender, .domain = domain, .ip = c->ip,
-							.ipv6 = c->ipv6, .helo = c->in->helo ? c->in->helo : "",
+							.ipv6 = c->ipv6, .ip_upper = c->ip_upper, .helo = c->in->helo ? c->in->helo : "",
 							.receiver = c->in->receiver_host ?
 							    c->in->receiver_host : "unknown",
 							.now = c->in->now, .p = p_macro, .p_arg = c,
@@ -710,6 +711,7 @@ mx_spf_check(const struct mx_spf_input *in, enum mx_spf_identity id, struct mx_s
 	}
 	out->sender = sender;
 	c.sender = sender;
+	c.ip_upper = strpbrk(out->ip, "ABCDEF") != NULL && strpbrk(out->ip, "abcdef") == NULL;
 	if (parse_ip(out->ip, c.ip, &c.ipv6) != 0) {
 		out->result = "permerror";
 		out->reason = strdup("the client IP is not an IP address");

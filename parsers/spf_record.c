@@ -363,11 +363,15 @@ transform(struct out *o, const char *v, size_t n, const struct macro *m)
 	}
 }
 
-/* RFC 7208 §7.3: "i" for IPv6 is 32 dot-separated nibbles, lower case as in §7.4. */
+/*
+ * RFC 7208 §7.3: "i" for IPv6 is 32 dot-separated nibbles.  The RFC does not
+ * fix their case; they keep the case the address was written in (§7.4's
+ * lower-case example, and OpenSPF's v-macro-ip6 for CAFE:BABE::1).
+ */
 static void
-ip_dotted(const unsigned char *ip, int ipv6, char *buf, size_t n)
+ip_dotted(const unsigned char *ip, int ipv6, int upper, char *buf, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
+	const char *hex = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	if (ip == NULL) {
 		buf[0] = '\0';
 		return;
@@ -395,7 +399,7 @@ static void
 ip_readable(const unsigned char *ip, int ipv6, char *buf, size_t n)
 {
 	if (ip == NULL || !ipv6) {
-		ip_dotted(ip, 0, buf, n);
+		ip_dotted(ip, 0, 0, buf, n);
 		return;
 	}
 	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
@@ -462,7 +466,7 @@ macro_value(int letter, const struct mx_spf_macro_ctx *ctx, char *tmp, size_t tm
 		v = ctx->domain ? ctx->domain : "";
 		break;
 	case 'i':
-		ip_dotted(ctx->ip, ctx->ipv6, tmp, tmpn);
+		ip_dotted(ctx->ip, ctx->ipv6, ctx->ip_upper, tmp, tmpn);
 		v = tmp;
 		break;
 	case 'c':

@@ -90,6 +90,7 @@ struct mx_spf_macro_ctx {
 	const char *domain;	/* d: the current <domain> */
 	const unsigned char *ip;	/* i: the client address (4 or 16 bytes) */
 	int ipv6;
+	int ip_upper;		/* the address was written with upper-case hex: nibbles keep that case */
 	const char *helo;	/* h */
 	const char *receiver;	/* r: the receiving host ("unknown" when not known) */
 	int64_t now;		/* t */

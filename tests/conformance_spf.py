@@ -143,13 +143,7 @@ known("stalwart", "ip.yml#2 IPv6 match/4",
       "IPv4 client 10.1.2.3 against ip6:::ffff:10.1.2.3: an IPv4 <ip> is compared with ip4 "
       "networks only (RFC 7208 5.6; 5: IPv4-mapped addresses are treated as IPv4, OpenSPF "
       "ip4-mapped-ip6); Stalwart converts the client to ::ffff:10.1.2.3 and matches", ["fail"])
-known("openspf", "Macro expansion rules/v-macro-ip6",
-      "the suite wants %{ir} of CAFE:BABE::1 in upper case (E.B.A.B.E.F.A.C, pyspf prints "
-      "the nibbles with %X); RFC 7208 7.3/7.4 define the dot-format nibbles by example in "
-      "lower case (\"1.0.b.c.0...8.b.d.0.1.0.0.2.ip6._spf.example.com\"), and mxray follows "
-      "it; DNS does not care, only this explanation text differs", ["fail"],
-      "cafe:babe::1 is queried as 1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.e.b.a.b.e.f."
-      "a.c.ip6.arpa")
+
 
 
 # ---------------------------------------------------------------------------
