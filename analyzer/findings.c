@@ -109,6 +109,7 @@ const struct mx_finding_code mx_finding_codes[] = {
 	{ "SPF_WIDE_MATCH", L, "SPF passed through a shared provider or a wide address range" },
 	{ "SPF_HELO_ONLY", M, "SPF passes for the HELO name but not for the envelope sender" },
 	{ "SPF_RECORDED_DIFFERS", M, "SPF now differs from what the receiver recorded at delivery" },
+	{ "SPF_INPUTS_DISAGREE", L, "the Return-Path and the receiver's smtp.mailfrom name different domains" },
 	{ "SPF_PASS_ALL", H, "an SPF record ends in +all: every server passes" },
 	{ "SPF_NEUTRAL_ALL", M, "an SPF record ends in ?all: unlisted servers are neutral" },
 	{ "SPF_SOFTFAIL_ALL", I, "an SPF record ends in ~all rather than -all" },

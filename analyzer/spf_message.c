@@ -3,8 +3,10 @@
  * receiver accepted it (client IP, HELO) and from the envelope sender it
  * recorded; both identities are checked (RFC 7208 §2.3, §2.4).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "analysis.h"
 #include "domain.h"
@@ -63,9 +65,57 @@ choose_mail_from(const struct mx_analysis *a, const char **source)
 	return NULL;
 }
 
+/*
+ * The include each large sending service documents for its customers' SPF
+ * records, by the organizational domain of its servers' names.
+ */
+static const struct {
+	const char *org;
+	const char *include;
+} providers[] = {
+	{ "google.com", "include:_spf.google.com" },
+	{ "outlook.com", "include:spf.protection.outlook.com" },
+	{ "sendgrid.net", "include:sendgrid.net" },
+	{ "amazonses.com", "include:amazonses.com" },
+	{ "mailgun.net", "include:mailgun.org" },
+	{ "mailgun.org", "include:mailgun.org" },
+	{ "mcsv.net", "include:servers.mcsv.net" },
+	{ "mcdlv.net", "include:servers.mcsv.net" },
+	{ "mandrillapp.com", "include:spf.mandrillapp.com" },
+	{ "sparkpostmail.com", "include:sparkpostmail.com" },
+	{ "mtasv.net", "include:spf.mtasv.net" },
+	{ "zoho.com", "include:zoho.com" },
+	{ "zohomail.com", "include:zoho.com" },
+};
+
+/* "If <org> sends for you, add <include>" for the server that connected, or "". */
+static void
+provider_advice(const struct mx_analysis *a, const struct mx_spf_result *r, char *dst,
+    size_t n)
+{
+	dst[0] = '\0';
+	const char *host = a->boundary.rdns[0] ? a->boundary.rdns : a->boundary.helo;
+	if (host == NULL || host[0] == '\0')
+		return;
+	char org[MX_DOMAIN_MAX];
+	mx_org_domain(host, org, sizeof org);
+	for (size_t i = 0; i < sizeof providers / sizeof providers[0]; i++)
+		if (strcmp(org, providers[i].org) == 0) {
+			snprintf(dst, n, " The connecting server %s belongs to %s: if %s sends mail "
+			    "for %s, add %s to %s's SPF record.", host, org, org, r->domain,
+			    providers[i].include, r->domain);
+			return;
+		}
+	snprintf(dst, n, " The connecting server is %s (%s): if that service sends for %s, "
+	    "add the include it documents to %s's SPF record; if not, this mail is not from %s.",
+	    host, org, r->domain, r->domain, r->domain);
+}
+
 static void
 result_findings(struct mx_analysis *a, const struct mx_spf_result *r, const char *what)
 {
+	char advice[2048];
+	provider_advice(a, r, advice, sizeof advice);
 	struct mx_findings *fs = &a->findings;
 	for (size_t i = 0; i < r->nlint; i++)
 		mx_findings_add(fs, r->lint[i].code, r->lint[i].severity, -1, NULL, -1, "%s",
@@ -73,12 +123,13 @@ result_findings(struct mx_analysis *a, const struct mx_spf_result *r, const char
 	const char *res = r->result;
 	if (strcmp(res, "fail") == 0)
 		mx_findings_add(fs, "SPF_FAIL", -1, -1, NULL, -1, "SPF %s: %s is not allowed to send "
-		    "for %s (%s). %s%s", what, r->ip, r->domain, r->matched ? r->matched : "-all",
-		    r->explanation ? "The domain explains: " : "", r->explanation ? r->explanation : "");
+		    "for %s (%s).%s%s%s", what, r->ip, r->domain, r->matched ? r->matched : "-all",
+		    r->explanation ? " The domain explains: " : "", r->explanation ? r->explanation :
+		    "", advice);
 	else if (strcmp(res, "softfail") == 0)
 		mx_findings_add(fs, "SPF_SOFTFAIL", -1, -1, NULL, -1, "SPF %s: %s is not listed for %s "
-		    "(softfail, %s): receivers usually accept it but count it against the message.",
-		    what, r->ip, r->domain, r->matched ? r->matched : "~all");
+		    "(softfail, %s): receivers usually accept it but count it against the message.%s",
+		    what, r->ip, r->domain, r->matched ? r->matched : "~all", advice);
 	else if (strcmp(res, "permerror") == 0)
 		mx_findings_add(fs, "SPF_PERMERROR", -1, -1, NULL, -1, "SPF %s for %s is broken "
 		    "(permerror): %s. Receivers treat this as a failure of the domain's policy.", what,
@@ -109,6 +160,18 @@ mx_spf_message(struct mx_analysis *a, const struct mx_options *opt)
 	const char *source = NULL;
 	const char *mf = choose_mail_from(a, &source);
 	a->spf_mail_from_source = source;
+	const char *ar_mf = recorded_prop(a, "authentication-results", "spf", "smtp.mailfrom");
+	if (mf && a->boundary.mail_from && ar_mf) {
+		const char *d1 = strrchr(mf, '@'), *d2 = strrchr(ar_mf, '@');
+		d1 = d1 ? d1 + 1 : mf;
+		d2 = d2 ? d2 + 1 : ar_mf;
+		if (strcasecmp(d1, d2) != 0)
+			mx_findings_add(&a->findings, "SPF_INPUTS_DISAGREE", -1, -1, NULL, -1,
+			    "The Return-Path names %s but the receiver's Authentication-Results says "
+			    "smtp.mailfrom=%s. mxray checked the Return-Path (the final receiver writes "
+			    "it from the envelope); a difference means a forwarder or a rewrite between "
+			    "them.", mf, ar_mf);
+	}
 	struct mx_spf_input in = {
 		.ip = a->boundary.client_ip, .mail_from = mf ? mf : "<>",
 		.helo = a->boundary.helo, .receiver_host = a->boundary.receiver,
