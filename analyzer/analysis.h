@@ -12,6 +12,8 @@
 #include "dkim.h"
 #include "dns.h"
 #include "spf.h"
+#include "dmarc.h"
+#include "gmail.h"
 #include "findings.h"
 #include "gmail_summary.h"
 #include "intake.h"
@@ -147,6 +149,13 @@ struct mx_analysis {
 	struct mx_spf_result spf_helo;	/* the HELO identity */
 	int has_spf_helo;
 	const char *spf_mail_from_source;	/* static: where the envelope sender was read */
+	struct mx_dmarc_result dmarc;	/* the strictest of the author domains */
+	int has_dmarc;
+	size_t dmarc_candidates;	/* author domains evaluated */
+	struct mx_verdict_item verdict[3];	/* dkim, spf, dmarc */
+	size_t nverdict;
+	struct mx_gmail gmail;
+	int has_gmail;
 	struct mx_findings findings;
 	struct mx_analysis **attached;
 	size_t nattached;
@@ -170,6 +179,9 @@ int mx_evidence_collect(struct mx_analysis *a);	/* evidence.c */
 int mx_dkim_verify(struct mx_analysis *a, const struct mx_options *opt);	/* dkim.c */
 void mx_dkim_diagnose(struct mx_analysis *a, struct mx_dkim_result *r);	/* dkim_diag.c */
 int mx_spf_message(struct mx_analysis *a, const struct mx_options *opt);	/* spf_message.c */
+int mx_dmarc_message(struct mx_analysis *a, const struct mx_options *opt);	/* dmarc_message.c */
+int mx_verdict_compare(struct mx_analysis *a);	/* verdict.c */
+int mx_gmail_card(struct mx_analysis *a);	/* gmail.c */
 
 /* Human names for the report writers. */
 const char *mx_hop_side_name(enum mx_hop_side s);

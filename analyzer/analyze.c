@@ -134,7 +134,8 @@ analyze_range(const char *name, const char *buf, size_t len, const struct mx_opt
 	a->clock = opt->clock ? opt->clock : (int64_t)time(NULL);
 	if (mx_message_read(a) != 0 || mx_hops_build(a, opt) != 0 ||
 	    mx_evidence_collect(a) != 0 || mx_dkim_verify(a, opt) != 0 ||
-	    mx_spf_message(a, opt) != 0 ||
+	    mx_spf_message(a, opt) != 0 || mx_dmarc_message(a, opt) != 0 ||
+	    mx_verdict_compare(a) != 0 || mx_gmail_card(a) != 0 ||
 	    analyze_attached(a, opt) != 0)
 		goto fail;
 	mx_findings_sort(&a->findings);
@@ -179,6 +180,20 @@ mx_analysis_free(struct mx_analysis *a)
 		mx_dkim_result_finish(&a->dkim[i]);
 	mx_spf_result_finish(&a->spf);
 	mx_spf_result_finish(&a->spf_helo);
+	mx_dmarc_result_finish(&a->dmarc);
+	for (size_t i = 0; i < a->nverdict; i++) {
+		free(a->verdict[i].recorded);
+		free(a->verdict[i].recomputed);
+		free(a->verdict[i].cause);
+	}
+	free(a->gmail.mailed_by);
+	free(a->gmail.signed_by);
+	free(a->gmail.via);
+	for (size_t i = 0; i < a->gmail.nex; i++) {
+		free(a->gmail.ex[i].reason);
+		free(a->gmail.ex[i].fix);
+	}
+	free(a->gmail.ex);
 	free(a->dkim);
 	for (size_t i = 0; i < a->nrec; i++) {
 		struct mx_recorded *r = &a->rec[i];

@@ -17,6 +17,7 @@
 #endif
 
 static const psl_ctx_t *psl;
+static void lower_copy(const char *src, char *dst, size_t dstlen);
 static const char *psl_from = "none";
 static pthread_once_t psl_once = PTHREAD_ONCE_INIT;
 
@@ -30,6 +31,36 @@ psl_load(void)
 		psl = psl_builtin();
 		psl_from = "libpsl built-in Public Suffix List";
 	}
+}
+
+int
+mx_psl_load(const char *path)
+{
+	psl_ctx_t *p = psl_load_file(path);
+	if (p == NULL)
+		return -1;
+	pthread_once(&psl_once, psl_load);
+	psl = p;	/* the previous context stays allocated: it may be in use */
+	psl_from = "the Public Suffix List given with --psl";
+	return 0;
+}
+
+int
+mx_registrable_domain(const char *host, char *dst, size_t dstlen)
+{
+	char low[MX_DOMAIN_MAX];
+	lower_copy(host, low, sizeof low);
+	dst[0] = '\0';
+	if (low[0] == '\0' || mx_is_ip(low))
+		return 0;
+	pthread_once(&psl_once, psl_load);
+	if (psl == NULL)
+		return 0;
+	const char *reg = psl_registrable_domain(psl, low);
+	if (reg == NULL)
+		return 0;
+	snprintf(dst, dstlen, "%s", reg);
+	return 1;
 }
 
 const char *

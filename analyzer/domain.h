@@ -17,6 +17,16 @@
  */
 char *mx_org_domain(const char *host, char *dst, size_t dstlen);
 
+/*
+ * The registrable domain of host (RFC 7489 §3.2 organizational domain) into
+ * dst; returns 0 and writes "" when host is itself a public suffix or has
+ * no registrable domain.
+ */
+int mx_registrable_domain(const char *host, char *dst, size_t dstlen);
+
+/* Use this Public Suffix List file (--psl) instead of the system one.  0, or -1 when unreadable. */
+int mx_psl_load(const char *path);
+
 /* 1 when host equals domain or is below it; case-insensitive, trailing dots ignored. */
 int mx_domain_within(const char *host, const char *domain);
 

@@ -119,6 +119,20 @@ const struct mx_finding_code mx_finding_codes[] = {
 	{ "SPF_PTR", L, "an SPF record uses the ptr mechanism" },
 	{ "SPF_LONG_RECORD", L, "an SPF record longer than 450 bytes" },
 	{ "SPF_MACRO_DATA", L, "an SPF macro puts message data into DNS queries" },
+	/* DMARC (RFC 7489, RFC 9989) */
+	{ "DMARC_FAIL", M, "DMARC fails for the From domain" },
+	{ "DMARC_ERROR", L, "DMARC could not be evaluated (permerror or temperror)" },
+	{ "DMARC_RFCS_DIFFER", L, "RFC 7489 and RFC 9989 reach different DMARC verdicts" },
+	{ "DMARC_NO_RECORD", M, "the From domain publishes no DMARC policy" },
+	{ "DMARC_MULTIPLE_RECORDS", H, "more than one DMARC record: receivers apply none" },
+	{ "DMARC_NO_RUA", L, "the DMARC record asks for no aggregate reports" },
+	{ "DMARC_P_NONE", I, "the DMARC policy is p=none (monitoring)" },
+	{ "DMARC_REJECT_WITHOUT_DKIM", M, "p=reject, but the message has no passing DKIM" },
+	{ "DMARC_PCT", I, "the DMARC policy applies to a percentage of mail (pct=)" },
+	{ "DMARC_UNKNOWN_TAGS", L, "the DMARC record has tags receivers ignore" },
+	{ "DMARC_RECORD_ERROR", M, "the DMARC record has an error" },
+	/* the receiver's verdict */
+	{ "VERDICT_DIFFERS", M, "mxray's result differs from what the receiver recorded" },
 	/* attached messages */
 	{ "ATTACHED_MESSAGE", I, "the message carries an attached message" },
 	{ "ATTACHED_DEPTH_LIMIT", M, "attached messages nest deeper than mxray follows" },

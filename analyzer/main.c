@@ -15,6 +15,7 @@
 
 #include "analysis.h"
 #include "dns.h"
+#include "domain.h"
 #include "findings.h"
 #include "report.h"
 
@@ -33,6 +34,8 @@ usage(FILE *f)
 	fputs("usage: mxray analyze [options] [FILE | -]\n"
 	    "       mxray dns [--dns FILE] [--online] NAME TYPE ...\n"
 	    "       mxray spf --ip ADDR --mail-from ADDR --helo NAME [--dns FILE] [--json]\n"
+	    "       mxray dmarc --from ADDR [--spf-pass D] [--dkim-pass D] [--dns FILE] [--json]\n"
+	    "       mxray psl [--psl FILE] DOMAIN...\n"
 	    "       mxray codes [--json]\n"
 	    "       mxray --version\n"
 	    "\n"
@@ -57,6 +60,7 @@ usage(FILE *f)
 	    "  --dns-plan           list the live lookups that would be made; send none\n"
 	    "  --save-dns FILE      save every DNS answer used as a snapshot for --dns\n"
 	    "  --now TIME           judge DKIM t= and x= at TIME, not at receipt\n"
+	    "  --psl FILE           Public Suffix List for organizational domains (RFC 7489)\n"
 	    "  -h, --help           this text\n", f);
 }
 
@@ -427,6 +431,152 @@ cmd_spf(int argc, char **argv)
 	return rc;
 }
 
+/* --- mxray dmarc: DMARC for a From address and the identities that passed --- */
+
+static int
+cmd_dmarc(int argc, char **argv)
+{
+	enum { O_FROM = 256, O_SPF, O_DKIM, O_DNS, O_ONLINE, O_RESOLVER, O_PSL, O_JSON, O_MODE };
+	static const struct option longopts[] = {
+		{ "from", required_argument, NULL, O_FROM },
+		{ "spf-pass", required_argument, NULL, O_SPF },
+		{ "dkim-pass", required_argument, NULL, O_DKIM },
+		{ "dns", required_argument, NULL, O_DNS },
+		{ "online", no_argument, NULL, O_ONLINE },
+		{ "resolver", required_argument, NULL, O_RESOLVER },
+		{ "psl", required_argument, NULL, O_PSL },
+		{ "json", no_argument, NULL, O_JSON },
+		{ "mode", required_argument, NULL, O_MODE },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct mx_dns *d = mx_dns_new();
+	if (d == NULL)
+		return EXIT_INTERNAL;
+	struct mx_dns_error err;
+	struct mx_dmarc_input in = { .dns = d };
+	const char *from = NULL, *resolver = NULL;
+	int c, rc = EXIT_OK, json = 0, online = 0, mode = MX_DMARC_7489;
+	optind = 1;
+	while (rc == EXIT_OK && (c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_FROM: from = optarg; break;
+		case O_SPF:
+			if (in.nspf < MX_DMARC_MAX_IDS)
+				in.spf_pass[in.nspf++] = optarg;
+			break;
+		case O_DKIM:
+			if (in.ndkim < MX_DMARC_MAX_IDS)
+				in.dkim_pass[in.ndkim++] = optarg;
+			break;
+		case O_DNS:
+			if (mx_dns_load(d, optarg, &err) != 0) {
+				fprintf(stderr, "mxray: %s\n", err.text);
+				rc = EXIT_UNREADABLE;
+			}
+			break;
+		case O_ONLINE: online = 1; break;
+		case O_RESOLVER: resolver = optarg; online = 1; break;
+		case O_PSL:
+			if (mx_psl_load(optarg) != 0) {
+				fprintf(stderr, "mxray: %s: not a readable Public Suffix List\n", optarg);
+				rc = EXIT_UNREADABLE;
+			}
+			break;
+		case O_JSON: json = 1; break;
+		case O_MODE:
+			if (strcmp(optarg, "9989") == 0 || strcmp(optarg, "rfc9989") == 0)
+				mode = MX_DMARC_9989;
+			else if (strcmp(optarg, "7489") != 0 && strcmp(optarg, "rfc7489") != 0)
+				rc = EXIT_USAGE;
+			break;
+		case 'h':
+			fputs("usage: mxray dmarc --from ADDR [--spf-pass DOMAIN]... [--dkim-pass DOMAIN]...\n"
+			    "                   [--dns FILE]... [--online] [--psl FILE] [--mode 7489|9989] "
+			    "[--json]\n", stdout);
+			mx_dns_free(d);
+			return EXIT_OK;
+		default:
+			rc = EXIT_USAGE;
+		}
+	}
+	if (rc == EXIT_OK && (from == NULL || optind != argc)) {
+		fprintf(stderr, "usage: mxray dmarc --from ADDR [--spf-pass DOMAIN]... "
+		    "[--dkim-pass DOMAIN]... [--dns FILE]... [--json]\n");
+		rc = EXIT_USAGE;
+	}
+	if (rc == EXIT_OK && online && mx_dns_set_online(d, resolver, &err) != 0) {
+		fprintf(stderr, "mxray: %s\n", err.text);
+		rc = EXIT_USAGE;
+	}
+	if (rc != EXIT_OK) {
+		mx_dns_free(d);
+		return rc;
+	}
+	const char *at = strrchr(from, '@');
+	char dom[256];
+	snprintf(dom, sizeof dom, "%s", at ? at + 1 : from);
+	size_t n = strlen(dom);
+	if (n && dom[n - 1] == '>')
+		dom[n - 1] = '\0';
+	for (char *p = dom; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	in.from_domain = dom;
+	struct mx_dmarc_result r;
+	if (mx_dmarc_check(&in, &r) != 0) {
+		mx_dns_free(d);
+		return EXIT_INTERNAL;
+	}
+	int w = json ? mx_report_dmarc_json(stdout, &r, mode) : mx_report_dmarc_text(stdout, &r, mode);
+	mx_dmarc_result_finish(&r);
+	mx_dns_free(d);
+	return w == 0 && fflush(stdout) == 0 ? EXIT_OK : EXIT_INTERNAL;
+}
+
+/* --- mxray psl: organizational domains from the Public Suffix List --- */
+
+static int
+cmd_psl(int argc, char **argv)
+{
+	int json = 0, i = 1;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			puts("usage: mxray psl [--psl FILE] [--json] DOMAIN...\n"
+			    "prints each DOMAIN's organizational (registrable) domain, or null");
+			return EXIT_OK;
+		}
+		if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else if (strcmp(argv[i], "--psl") == 0 && i + 1 < argc) {
+			if (mx_psl_load(argv[++i]) != 0) {
+				fprintf(stderr, "mxray: %s: not a readable Public Suffix List\n", argv[i]);
+				return EXIT_UNREADABLE;
+			}
+		} else {
+			fprintf(stderr, "usage: mxray psl [--psl FILE] [--json] DOMAIN...\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (i >= argc) {
+		fprintf(stderr, "usage: mxray psl [--psl FILE] [--json] DOMAIN...\n");
+		return EXIT_USAGE;
+	}
+	if (json)
+		fputs("[\n", stdout);
+	for (int k = i; k < argc; k++) {
+		char org[MX_DOMAIN_MAX];
+		int has = mx_registrable_domain(argv[k], org, sizeof org);
+		if (json)
+			printf("  {\"domain\": \"%s\", \"org_domain\": %s%s%s}%s\n", argv[k],
+			    has ? "\"" : "", has ? org : "null", has ? "\"" : "", k + 1 < argc ? "," : "");
+		else
+			printf("%s %s\n", argv[k], has ? org : "null");
+	}
+	if (json)
+		fputs("]\n", stdout);
+	return fflush(stdout) == 0 ? EXIT_OK : EXIT_INTERNAL;
+}
+
 /* Findings at or above min in the message and every attached message analyzed. */
 static size_t
 count_findings(const struct mx_analysis *a, int min)
@@ -455,7 +605,7 @@ static int
 cmd_analyze(int argc, char **argv)
 {
 	enum { O_JSON = 256, O_COMPACT, O_RECEIVER, O_ATTACHED, O_NO_ATTACHED, O_COLOR,
-	    O_WIDTH, O_MINSEV, O_FAILON, O_DNS, O_ONLINE, O_RESOLVER, O_PLAN, O_SAVE, O_NOW };
+	    O_WIDTH, O_MINSEV, O_FAILON, O_DNS, O_ONLINE, O_RESOLVER, O_PLAN, O_SAVE, O_NOW, O_PSL };
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, O_JSON },
 		{ "compact", no_argument, NULL, O_COMPACT },
@@ -472,6 +622,7 @@ cmd_analyze(int argc, char **argv)
 		{ "dns-plan", no_argument, NULL, O_PLAN },
 		{ "save-dns", required_argument, NULL, O_SAVE },
 		{ "now", required_argument, NULL, O_NOW },
+		{ "psl", required_argument, NULL, O_PSL },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -544,6 +695,12 @@ cmd_analyze(int argc, char **argv)
 		case O_RESOLVER: resolver = optarg; online = 1; break;
 		case O_PLAN: plan = 1; break;
 		case O_SAVE: save = optarg; break;
+		case O_PSL:
+			if (mx_psl_load(optarg) != 0) {
+				fprintf(stderr, "mxray: %s: not a readable Public Suffix List\n", optarg);
+				rc = EXIT_UNREADABLE;
+			}
+			break;
 		case O_NOW:
 			if (parse_time(optarg, &opt.now) != 0) {
 				fprintf(stderr, "mxray: --now takes seconds since 1970 or a date such as "
@@ -673,6 +830,10 @@ main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "analyze") == 0)
 		return cmd_analyze(argc - 1, argv + 1);
+	if (strcmp(cmd, "dmarc") == 0)
+		return cmd_dmarc(argc - 1, argv + 1);
+	if (strcmp(cmd, "psl") == 0)
+		return cmd_psl(argc - 1, argv + 1);
 	if (strcmp(cmd, "spf") == 0)
 		return cmd_spf(argc - 1, argv + 1);
 	if (strcmp(cmd, "dns") == 0)

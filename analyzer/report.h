@@ -19,6 +19,12 @@ int mx_report_spf_json(FILE *out, const struct mx_spf_result *r, int compact);
 /* One SPF evaluation for a person (mxray spf). */
 int mx_report_spf_text(FILE *out, const struct mx_spf_result *r, int color);
 
+/* One DMARC evaluation as {"dmarc": {...}}, top level by mode (mxray dmarc --json). */
+int mx_report_dmarc_json(FILE *out, const struct mx_dmarc_result *r, int mode);
+
+/* One DMARC evaluation for a person (mxray dmarc). */
+int mx_report_dmarc_text(FILE *out, const struct mx_dmarc_result *r, int mode);
+
 /* Every registered finding code as a JSON array (mxray codes --json). */
 int mx_report_codes_json(FILE *out);
 

@@ -334,6 +334,126 @@ mx_report_spf_json(FILE *out, const struct mx_spf_result *r, int compact)
 }
 
 static json_t *
+policy_json(enum mx_dmarc_policy p)
+{
+	return p == MX_DMARC_P_UNSET ? json_null() : json_string(mx_dmarc_policy_name(p));
+}
+
+static json_t *
+record_json(const struct mx_dmarc_record *r)
+{
+	json_t *rua = json_array(), *ruf = json_array();
+	for (size_t i = 0; i < r->nrua; i++)
+		json_array_append_new(rua, text(r->rua[i]));
+	for (size_t i = 0; i < r->nruf; i++)
+		json_array_append_new(ruf, text(r->ruf[i]));
+	json_t *o = json_object();
+	json_object_set_new(o, "raw", text(r->raw));
+	json_object_set_new(o, "p", policy_json(r->p));
+	json_object_set_new(o, "sp", policy_json(r->sp));
+	json_object_set_new(o, "np", policy_json(r->np));
+	json_object_set_new(o, "adkim", json_string(r->adkim_strict ? "s" : "r"));
+	json_object_set_new(o, "aspf", json_string(r->aspf_strict ? "s" : "r"));
+	/* an invalid pct= is ignored: the default 100 applies (RFC 7489 §6.3) */
+	json_object_set_new(o, "pct", r->has_pct ? json_integer(r->pct < 0 ? 100 : r->pct) :
+	    json_null());
+	json_object_set_new(o, "t", r->has_t ? json_string(r->testing ? "y" : "n") : json_null());
+	json_object_set_new(o, "psd", r->psd < 0 ? json_null() : json_string(r->psd ? "y" : "n"));
+	json_object_set_new(o, "fo", text(r->fo));
+	json_object_set_new(o, "rf", text(r->rf));
+	json_object_set_new(o, "ri", json_integer(r->ri));
+	json_object_set_new(o, "rua", rua);
+	json_object_set_new(o, "ruf", ruf);
+	json_object_set_new(o, "unknown_tags", text(r->unknown_tags));
+	json_object_set_new(o, "error", str_or_null(r->error));
+	return o;
+}
+
+static json_t *
+eval_json(const struct mx_dmarc_eval *e)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "result", json_string(e->result ? e->result : "none"));
+	json_object_set_new(o, "policy_domain", text(e->policy_domain));
+	json_object_set_new(o, "org_domain", text(e->org_domain));
+	json_object_set_new(o, "policy", e->has_record ? policy_json(e->policy) : json_null());
+	json_object_set_new(o, "policy_tag", str_or_null(e->policy_tag));
+	json_object_set_new(o, "disposition", json_string(e->disposition ? e->disposition : "none"));
+	json_object_set_new(o, "reason", text(e->reason));
+	json_object_set_new(o, "lookups", json_integer(e->lookups));
+	json_object_set_new(o, "from_domain_exists", json_boolean(!e->nonexistent));
+	return o;
+}
+
+static json_t *
+dmarc_json(const struct mx_dmarc_result *r, int mode)
+{
+	const struct mx_dmarc_eval *e = &r->e[mode];
+	json_t *o = eval_json(e);
+	json_object_set_new(o, "from_domain", text(r->from_domain));
+	json_object_set_new(o, "alignment", json_pack("{s:o, s:o, s:s, s:s}",
+	    "spf", text(e->spf_aligned), "dkim", text(e->dkim_aligned),
+	    "spf_mode", e->has_record && e->rec.aspf_strict ? "strict" : "relaxed",
+	    "dkim_mode", e->has_record && e->rec.adkim_strict ? "strict" : "relaxed"));
+	json_object_set_new(o, "record", e->has_record ? record_json(&e->rec) : json_null());
+	json_object_set_new(o, "rfc7489", eval_json(&r->e[MX_DMARC_7489]));
+	json_object_set_new(o, "rfc9989", eval_json(&r->e[MX_DMARC_9989]));
+	json_object_set_new(o, "differ", json_boolean(r->differ));
+	json_object_set_new(o, "mode", json_string(mode == MX_DMARC_9989 ? "rfc9989" : "rfc7489"));
+	json_t *lint = json_array();
+	for (size_t i = 0; i < r->nlint; i++)
+		json_array_append_new(lint, json_pack("{s:s, s:s, s:o}", "code", r->lint[i].code,
+		    "severity", mx_severity_name((enum mx_severity)r->lint[i].severity), "message",
+		    text(r->lint[i].message)));
+	json_object_set_new(o, "lint", lint);
+	return o;
+}
+
+int
+mx_report_dmarc_json(FILE *out, const struct mx_dmarc_result *r, int mode)
+{
+	json_t *o = json_pack("{s:o, s:s, s:{s:s, s:s}}", "dmarc", dmarc_json(r, mode),
+	    "schema_version", MX_SCHEMA_VERSION, "tool", "name", "mxray", "version", MXRAY_VERSION);
+	int rc = json_dumpf(o, out, JSON_SORT_KEYS | JSON_INDENT(2));
+	json_decref(o);
+	if (rc == 0 && fputc('\n', out) == EOF)
+		rc = -1;
+	return rc;
+}
+
+static json_t *
+gmail_card_json(const struct mx_gmail *g)
+{
+	json_t *ex = json_array();
+	for (size_t i = 0; i < g->nex; i++)
+		json_array_append_new(ex, json_pack("{s:s, s:o, s:o}", "indicator", g->ex[i].indicator,
+		    "reason", text(g->ex[i].reason), "fix", text(g->ex[i].fix)));
+	json_t *o = json_object();
+	json_object_set_new(o, "mailed_by", text(g->mailed_by));
+	json_object_set_new(o, "signed_by", text(g->signed_by));
+	json_object_set_new(o, "via", text(g->via));
+	json_object_set_new(o, "question_mark", json_boolean(g->question_mark));
+	json_object_set_new(o, "encryption", json_string(g->encryption ? g->encryption : "unknown"));
+	json_object_set_new(o, "receiver_is_gmail", json_boolean(g->receiver_is_gmail));
+	json_object_set_new(o, "basis", str_or_null(g->basis));
+	json_object_set_new(o, "explanations", ex);
+	return o;
+}
+
+static json_t *
+verdict_json(const struct mx_analysis *a)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < a->nverdict; i++) {
+		const struct mx_verdict_item *v = &a->verdict[i];
+		json_array_append_new(arr, json_pack("{s:s, s:o, s:o, s:b, s:o}", "method", v->method,
+		    "recorded", text(v->recorded), "recomputed", text(v->recomputed), "agree",
+		    v->agree, "cause", text(v->cause)));
+	}
+	return arr;
+}
+
+static json_t *
 findings_json(const struct mx_findings *fs)
 {
 	json_t *arr = json_array();
@@ -388,6 +508,10 @@ analysis_json(const struct mx_analysis *a)
 	    json_null());
 	json_object_set_new(o, "spf_helo", a->has_spf_helo ? spf_json(&a->spf_helo, NULL) :
 	    json_null());
+	json_object_set_new(o, "dmarc", a->has_dmarc ? dmarc_json(&a->dmarc, MX_DMARC_7489) :
+	    json_null());
+	json_object_set_new(o, "verdict", verdict_json(a));
+	json_object_set_new(o, "gmail", a->has_gmail ? gmail_card_json(&a->gmail) : json_null());
 	json_object_set_new(o, "findings", findings_json(&a->findings));
 	json_object_set_new(o, "findings_suppressed", json_integer((json_int_t)a->findings.suppressed));
 	json_t *att = json_array();

@@ -428,6 +428,79 @@ mx_report_spf_text(FILE *f, const struct mx_spf_result *r, int color)
 }
 
 static void
+dmarc_lines(const struct out *w, const struct mx_dmarc_result *r, int mode)
+{
+	static const char *const names[] = { "RFC 7489", "RFC 9989" };
+	for (int m = 0; m < 2; m++) {
+		const struct mx_dmarc_eval *e = &r->e[m];
+		char lead[32];
+		snprintf(lead, sizeof lead, "  %-9s ", names[m]);
+		wrapf(w, lead, 12, "%s%s%s for %s: %s; policy %s%s%s from %s, disposition %s", col(w,
+		    strcmp(e->result, "pass") == 0 ? C_GREEN : C_RED), e->result, col(w, C_RESET),
+		    r->from_domain, e->reason ? e->reason : "", e->policy_tag ? e->policy_tag : "",
+		    e->policy_tag ? "=" : "", e->has_record ? mx_dmarc_policy_name(e->policy) : "none",
+		    e->policy_domain ? e->policy_domain : "(no record)", e->disposition);
+	}
+	(void)mode;
+	if (r->differ)
+		wrap(w, "            ", 12, "The two RFCs disagree here (see the findings).");
+}
+
+int
+mx_report_dmarc_text(FILE *f, const struct mx_dmarc_result *r, int mode)
+{
+	struct mx_text_options o = { .color = 0, .width = 80, .min_severity = 0 };
+	struct out w = { f, &o, 0 };
+	dmarc_lines(&w, r, mode);
+	for (size_t i = 0; i < r->nlint; i++)
+		wrapf(&w, "  - ", 4, "%s [%s]", r->lint[i].message, r->lint[i].code);
+	return ferror(f) ? -1 : 0;
+}
+
+static void
+dmarc_block(const struct out *w, const struct mx_analysis *a)
+{
+	if (!a->has_dmarc && a->nverdict == 0)
+		return;
+	heading(w, "DMARC, and what the receiver should have decided");
+	if (a->has_dmarc)
+		dmarc_lines(w, &a->dmarc, MX_DMARC_7489);
+	for (size_t i = 0; i < a->nverdict; i++) {
+		const struct mx_verdict_item *v = &a->verdict[i];
+		if (v->recorded == NULL && v->recomputed == NULL)
+			continue;
+		char lead[32];
+		snprintf(lead, sizeof lead, "  %-9s ", v->method);
+		wrapf(w, lead, 12, "recorded %s, mxray %s%s%s%s", v->recorded ? v->recorded : "nothing",
+		    v->recomputed ? v->recomputed : "-", v->agree ? " (agree)" : "",
+		    v->cause ? ": " : "", v->cause ? v->cause : "");
+	}
+}
+
+static void
+gmail_block(const struct out *w, const struct mx_analysis *a)
+{
+	const struct mx_gmail *g = &a->gmail;
+	if (!a->has_gmail || !(g->via || g->question_mark ||
+	    (g->encryption && strcmp(g->encryption, "none") == 0)))
+		return;
+	char title[128];
+	snprintf(title, sizeof title, "Why Gmail shows %s%s%s%s%s", g->via ? "\"via " : "",
+	    g->via ? g->via : "", g->via ? "\"" : "", g->question_mark ? (g->via ? ", the \"?\"" :
+	    "the grey \"?\"") : "", strcmp(g->encryption, "none") == 0 ? (g->via ||
+	    g->question_mark ? " and a red padlock" : "a red padlock") : "");
+	heading(w, title);
+	for (size_t i = 0; i < g->nex; i++) {
+		const struct mx_gmail_explanation *e = &g->ex[i];
+		if (e->fix == NULL)
+			continue;
+		wrapf(w, "  - ", 4, "%s", e->reason);
+		wrapf(w, "    Fix: ", 9, "%s", e->fix);
+	}
+	wrapf(w, "  ", 2, "(Based on %s.)", g->basis);
+}
+
+static void
 recorded_block(const struct out *w, const struct mx_analysis *a)
 {
 	if (a->nrec == 0)
@@ -498,10 +571,12 @@ report(struct out *w, const struct mx_analysis *a)
 	if (a->depth == 0)
 		fprintf(w->f, "%smxray%s %s\n", col(w, C_BOLD), col(w, C_RESET), a->input_name);
 	message_block(w, a);
+	gmail_block(w, a);
 	summary(w, a);
 	hops_block(w, a);
 	dkim_block(w, a);
 	spf_block(w, a);
+	dmarc_block(w, a);
 	recorded_block(w, a);
 	findings_block(w, a);
 	for (size_t i = 0; i < a->nattached; i++) {
