@@ -266,28 +266,28 @@ evaluate(const struct mx_dmarc_input *in, int mode, struct mx_dmarc_eval *e,
 	e->has_record = 1;
 	e->policy_domain = strdup(found_at);
 	const struct mx_dmarc_record *r = &e->rec;
-	if (!r->ok && r->p == MX_DMARC_P_UNSET) {
+	int bis = mode == MX_DMARC_9989;
+	/* which policy applies: the record's own domain (p), an existing subdomain (sp),
+	 * a non-existent one (RFC 9989 np) */
+	int at_from = strcasecmp(found_at, from) == 0;
+	int target = MX_DMARC_FOR_DOMAIN;
+	if (!at_from) {
+		target = MX_DMARC_FOR_SUBDOMAIN;
+		if (bis && r->np != MX_DMARC_P_UNSET &&
+		    (e->nonexistent = nonexistent(in->dns, from, &e->lookups)))
+			target = MX_DMARC_FOR_NXSUBDOMAIN;
+	}
+	e->policy = mx_dmarc_record_policy(r, bis, target);
+	e->policy_tag = target == MX_DMARC_FOR_DOMAIN ? "p" : target == MX_DMARC_FOR_SUBDOMAIN ?
+	    (r->sp != MX_DMARC_P_UNSET ? "sp" : "p") : (r->np != MX_DMARC_P_UNSET ? "np" : "sp");
+	if (e->policy == MX_DMARC_P_UNSET) {
+		/* RFC 7489 §6.6.3: an unusable record means no DMARC processing */
 		e->result = "permerror";
-		e->reason = fmt("the DMARC record at _dmarc.%s is invalid: %s", found_at,
-		    r->error ? r->error : "syntax");
+		e->reason = fmt("the DMARC record at _dmarc.%s is unusable: %s", found_at,
+		    (bis ? r->error_bis : r->error) ? (bis ? r->error_bis : r->error) : "syntax");
+		e->policy_tag = NULL;
 		return;
 	}
-	/* which policy applies */
-	int at_from = strcasecmp(found_at, from) == 0;
-	e->policy = r->p;
-	e->policy_tag = "p";
-	if (!at_from) {
-		if (mode == MX_DMARC_9989 && r->np != MX_DMARC_P_UNSET &&
-		    (e->nonexistent = nonexistent(in->dns, from, &e->lookups))) {
-			e->policy = r->np;
-			e->policy_tag = "np";
-		} else if (r->sp != MX_DMARC_P_UNSET && r->sp != MX_DMARC_P_INVALID) {
-			e->policy = r->sp;
-			e->policy_tag = "sp";
-		}
-	}
-	if (e->policy == MX_DMARC_P_INVALID || e->policy == MX_DMARC_P_UNSET)
-		e->policy = MX_DMARC_P_NONE;
 	/* alignment (RFC 7489 §3.1) */
 	const char *from_org = e->org_domain;
 	for (size_t i = 0; i < in->nspf && !e->spf_aligned; i++)
@@ -345,7 +345,7 @@ policy_lint(struct mx_dmarc_result *res, const struct mx_dmarc_input *in)
 		return;
 	}
 	const struct mx_dmarc_record *r = &e->rec;
-	if (r->nrua == 0)
+	if (r->rua_valid == 0)
 		lint(res, "DMARC_NO_RUA", MX_SEV_LOW, fmt("The DMARC record of %s has no rua=: the "
 		    "domain receives no aggregate reports, so it cannot see who sends as it. Add "
 		    "rua=mailto:... before tightening the policy.", e->policy_domain));
@@ -367,8 +367,9 @@ policy_lint(struct mx_dmarc_result *res, const struct mx_dmarc_input *in)
 		lint(res, "DMARC_UNKNOWN_TAGS", MX_SEV_LOW, fmt("The DMARC record of %s has tags "
 		    "receivers ignore: %s.", e->policy_domain, r->unknown_tags));
 	if (!r->ok && r->error)
-		lint(res, "DMARC_RECORD_ERROR", MX_SEV_MEDIUM, fmt("The DMARC record of %s: %s.",
-		    e->policy_domain, r->error));
+		lint(res, "DMARC_RECORD_ERROR", MX_SEV_MEDIUM, fmt("The DMARC record of %s: %s%s%s.",
+		    e->policy_domain, r->error, r->fallback_reason ? "; " : "",
+		    r->fallback_reason ? r->fallback_reason : ""));
 }
 
 int

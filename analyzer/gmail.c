@@ -146,7 +146,7 @@ mx_gmail_card(struct mx_analysis *a)
 		    "it names the DKIM d= first, then the SPF domain, is observed, not documented.)",
 		    g->via, signer ? "DKIM signed by" : "SPF mailed by", g->via, from),
 		    fmt("Set up DKIM for %s itself at the sending service (it gives you CNAME or TXT "
-		    "records for a selector under %s._domainkey), and a custom return-path (bounce "
+		    "records such as s1._domainkey.%s to publish), and a custom return-path (bounce "
 		    "domain) under %s so SPF aligns too. Then the \"via\" goes away.", from, from, from));
 	}
 	if (g->question_mark)
@@ -154,9 +154,10 @@ mx_gmail_card(struct mx_analysis *a)
 		    "picture because neither SPF nor DKIM authenticated the message (Gmail help "
 		    "180707)%s.", mx_header_count(&a->hdr, "ARC-Seal") ? "; Gmail also treats a "
 		    "forwarded message as unauthenticated when ARC shows it failed earlier" : ""),
-		    fmt("Publish SPF for %s including the server that sends (%s), and sign with DKIM "
-		    "for %s.", from, a->boundary.client_ip[0] ? a->boundary.client_ip : "the sender",
-		    from));
+		    fmt("If %s really sent this, publish SPF for it including the server that sent "
+		    "(%s) and sign with DKIM for %s. If it did not, the \"?\" is the warning that "
+		    "matters: nothing shows the message comes from %s.", from,
+		    a->boundary.client_ip[0] ? a->boundary.client_ip : "the sender", from, from));
 	if (g->mailed_by)
 		explain(g, "mailed_by", fmt("\"mailed-by %s\": SPF passed for the envelope sender's "
 		    "domain.", g->mailed_by), NULL);

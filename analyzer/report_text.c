@@ -269,6 +269,15 @@ summary(const struct out *w, const struct mx_analysis *a)
 		wrapf(w, "  - ", 4, "SPF, re-evaluated by mxray: %s for %s%s%s%s.", a->spf.result,
 		    a->spf.domain, a->has_spf_helo ? " (HELO " : "", a->has_spf_helo ?
 		    a->spf_helo.result : "", a->has_spf_helo ? ")" : "");
+	if (a->has_dmarc) {
+		const struct mx_dmarc_eval *e = &a->dmarc.e[MX_DMARC_7489];
+		wrapf(w, "  - ", 4, "DMARC, re-evaluated by mxray: %s for %s%s%s%s%s.", e->result,
+		    a->dmarc.from_domain, e->has_record ? " (policy " : " (no policy",
+		    e->has_record ? mx_dmarc_policy_name(e->policy) : "",
+		    strcmp(e->disposition, "none") ? ", so receivers would " : "",
+		    strcmp(e->disposition, "none") == 0 ? ")" : strcmp(e->disposition, "reject") == 0 ?
+		    "reject it)" : "quarantine it)");
+	}
 	if (a->intake.has_gmail_summary) {
 		const struct mx_gmail_summary *g = &a->intake.gmail;
 		wrapf(w, "  - ", 4, "Gmail's summary: SPF %s, DKIM %s%s%s, DMARC %s.",
