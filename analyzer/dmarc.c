@@ -213,14 +213,22 @@ evaluate(const struct mx_dmarc_input *in, int mode, struct mx_dmarc_eval *e,
 	char org[MX_DOMAIN_MAX] = "";
 	enum mx_dns_status st;
 	e->disposition = "none";
+	/* RFC 7489 §3.2: the author domain must be a domain name */
+	size_t fl = strlen(from);
+	if (fl == 0 || from[0] == '.' || strstr(from, "..") || from[fl - 1] == '.') {
+		e->result = "none";
+		e->reason = fmt("the From domain \"%s\" is not a valid domain name: DMARC cannot be "
+		    "applied", from);
+		return;
+	}
 	/* policy discovery */
 	enum fetch f = fetch_record(in->dns, from, &e->rec, &e->lookups, &st);
 	const char *found_at = from;
 	if (mode == MX_DMARC_7489) {
-		if (!mx_registrable_domain(from, org, sizeof org))
-			snprintf(org, sizeof org, "%s", from);
-		e->org_domain = strdup(org);
-		if (f == F_NONE && strcasecmp(org, from) != 0) {
+		/* a public suffix itself has no organizational domain (null) */
+		if (mx_registrable_domain(from, org, sizeof org))
+			e->org_domain = strdup(org);
+		if (f == F_NONE && e->org_domain && strcasecmp(org, from) != 0) {
 			f = fetch_record(in->dns, org, &e->rec, &e->lookups, &st);
 			found_at = org;
 		}
@@ -258,9 +266,9 @@ evaluate(const struct mx_dmarc_input *in, int mode, struct mx_dmarc_eval *e,
 	}
 	if (f == F_NONE) {
 		e->result = "none";
-		e->reason = fmt("no DMARC record for %s%s%s", from, mode == MX_DMARC_7489 &&
-		    strcasecmp(e->org_domain, from) ? " or its organizational domain " : "",
-		    mode == MX_DMARC_7489 && strcasecmp(e->org_domain, from) ? e->org_domain : "");
+		int other = mode == MX_DMARC_7489 && e->org_domain && strcasecmp(e->org_domain, from);
+		e->reason = fmt("no DMARC record for %s%s%s", from, other ?
+		    " or its organizational domain " : "", other ? e->org_domain : "");
 		return;
 	}
 	e->has_record = 1;
@@ -289,7 +297,7 @@ evaluate(const struct mx_dmarc_input *in, int mode, struct mx_dmarc_eval *e,
 		return;
 	}
 	/* alignment (RFC 7489 §3.1) */
-	const char *from_org = e->org_domain;
+	const char *from_org = e->org_domain ? e->org_domain : from;
 	for (size_t i = 0; i < in->nspf && !e->spf_aligned; i++)
 		if (aligned(in->spf_pass[i], from, r->aspf_strict, from_org, mode, in->dns,
 		    &e->lookups))
@@ -336,7 +344,8 @@ policy_lint(struct mx_dmarc_result *res, const struct mx_dmarc_input *in)
 {
 	const struct mx_dmarc_eval *e = &res->e[MX_DMARC_7489];
 	if (!e->has_record) {
-		if (strcmp(e->result, "none") == 0 && e->reason && !strstr(e->reason, "more than one"))
+		if (strcmp(e->result, "none") == 0 && e->reason && !strstr(e->reason, "more than one") &&
+		    !strstr(e->reason, "not a valid domain"))
 			lint(res, "DMARC_NO_RECORD", MX_SEV_MEDIUM, fmt("%s publishes no DMARC policy: "
 			    "anyone can send as it and receivers are told nothing. Start with "
 			    "\"_dmarc.%s TXT v=DMARC1; p=none; rua=mailto:dmarc@%s\" and watch the "

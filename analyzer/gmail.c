@@ -139,7 +139,15 @@ mx_gmail_card(struct mx_analysis *a)
 		g->signed_by = strdup(signer);
 	int authenticated_from = same_org(signer, from) || same_org(au.spf_domain, from);
 	g->question_mark = au.spf_domain == NULL && au.ndkim == 0;
-	if (!authenticated_from && !g->question_mark) {
+	int ghost = a->has_dmarc && a->dmarc.e[MX_DMARC_9989].nonexistent;
+	if (!authenticated_from && !g->question_mark && ghost) {
+		g->via = strdup(signer ? signer : au.spf_domain);
+		explain(g, "via", fmt("Gmail shows \"via %s\" because %s authenticated the message, "
+		    "not %s, the domain in From.", g->via, g->via, from),
+		    fmt("%s does not exist in DNS (no A, AAAA or MX record): no real sender uses it. "
+		    "If it is meant to be yours, create it and set up DKIM and a return-path under "
+		    "it; otherwise this message only borrows the name.", from));
+	} else if (!authenticated_from && !g->question_mark) {
 		g->via = strdup(signer ? signer : au.spf_domain);
 		explain(g, "via", fmt("Gmail shows \"via %s\" because the domain that authenticated "
 		    "the message (%s %s) is not %s, the domain in From. (Gmail help 1311182; that "
@@ -165,7 +173,12 @@ mx_gmail_card(struct mx_analysis *a)
 		explain(g, "signed_by", fmt("\"signed-by %s\": a DKIM signature of %s verified.",
 		    g->signed_by, g->signed_by), NULL);
 	const struct mx_hop *h = &a->hops[a->boundary.hop];
-	const char *sender = h->r.rdns[0] ? h->r.rdns : h->r.helo[0] ? h->r.helo : h->r.from_ip;
+	char sender[512];
+	snprintf(sender, sizeof sender, "%s", h->r.rdns[0] ? h->r.rdns : h->r.helo[0] ? h->r.helo :
+	    h->r.from_ip);
+	size_t sl = strlen(sender);
+	if (sl > 1 && sender[sl - 1] == '.')
+		sender[sl - 1] = '\0';	/* Google writes rDNS with the root dot */
 	if (h->r.tls == MX_TLS_YES) {
 		g->encryption = "tls";
 		explain(g, "encryption", fmt("\"Standard encryption (TLS)\": %s handed the message to "

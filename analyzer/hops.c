@@ -342,6 +342,13 @@ find_boundary(struct mx_analysis *a, const struct mx_options *opt)
 	return 0;
 }
 
+/* 1 for a hand-over on one machine (127.0.0.1, ::1): no network to encrypt. */
+static int
+loopback(const struct mx_received *r)
+{
+	return strncmp(r->from_ip, "127.", 4) == 0 || strcmp(r->from_ip, "::1") == 0;
+}
+
 static void
 tls_findings(struct mx_analysis *a)
 {
@@ -350,7 +357,8 @@ tls_findings(struct mx_analysis *a)
 		const struct mx_received *r = &h->r;
 		const char *from = r->rdns[0] ? r->rdns : r->helo[0] ? r->helo : r->from_ip[0] ?
 		    r->from_ip : "the sender";
-		if (r->tls == MX_TLS_NO && h->side != MX_SIDE_RECEIVER && r->kind == MX_RCVD_RELAY)
+		if (r->tls == MX_TLS_NO && h->side != MX_SIDE_RECEIVER && r->kind == MX_RCVD_RELAY &&
+		    !loopback(r))
 			mx_findings_add(&a->findings, "HOP_NOT_ENCRYPTED",
 			    h->side == MX_SIDE_BOUNDARY ? MX_SEV_MEDIUM : MX_SEV_LOW, h->field_index,
 			    "Received", h->offset, "Hop %zu, %s to %s, was not encrypted (\"with %s\" "
@@ -375,7 +383,7 @@ count_tls(struct mx_analysis *a)
 {
 	for (size_t i = 0; i < a->nhops; i++) {
 		const struct mx_hop *h = &a->hops[i];
-		if (h->r.kind != MX_RCVD_RELAY || h->side == MX_SIDE_RECEIVER) {
+		if (h->r.kind != MX_RCVD_RELAY || h->side == MX_SIDE_RECEIVER || loopback(&h->r)) {
 			a->hops_internal++;
 			continue;
 		}

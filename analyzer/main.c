@@ -565,6 +565,8 @@ cmd_psl(int argc, char **argv)
 		fputs("[\n", stdout);
 	for (int k = i; k < argc; k++) {
 		char org[MX_DOMAIN_MAX];
+		for (char *p = argv[k]; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
 		int has = mx_registrable_domain(argv[k], org, sizeof org);
 		if (json)
 			printf("  {\"domain\": \"%s\", \"org_domain\": %s%s%s}%s\n", argv[k],

@@ -120,10 +120,20 @@ duration(char *dst, size_t n, int64_t s)
 		snprintf(dst, n, "%s%lldd", sign, (long long)(a / 86400));
 }
 
+/* The name to show for a hop's client; Google writes rDNS with the root dot, dropped here. */
 static const char *
 hop_from(const struct mx_received *r)
 {
-	return r->rdns[0] ? r->rdns : r->helo[0] ? r->helo : r->from_ip[0] ? r->from_ip : "(local)";
+	static _Thread_local char buf[MX_IP_MAX + 512];
+	const char *n = r->rdns[0] ? r->rdns : r->helo[0] ? r->helo : r->from_ip[0] ? r->from_ip :
+	    "(local)";
+	size_t l = strlen(n);
+	if (l > 1 && l < sizeof buf && n[l - 1] == '.') {
+		memcpy(buf, n, l - 1);
+		buf[l - 1] = '\0';
+		return buf;
+	}
+	return n;
 }
 
 /* 1 when the name shown for the client already is its address ("[192.0.2.7]"). */
@@ -187,7 +197,7 @@ summary(const struct out *w, const struct mx_analysis *a)
 			snprintf(ipbuf, sizeof ipbuf, " [%s]", b->client_ip);
 		wrapf(w, "  - ", 4, "%s accepted it at hop %zu from %s%s%s%s%s. Envelope sender "
 		    "(Return-Path): %s.", b->receiver, h->number,
-		    b->rdns[0] ? b->rdns : b->helo[0] ? b->helo : "an unnamed client", ipbuf,
+		    b->rdns[0] || b->helo[0] ? hop_from(&h->r) : "an unnamed client", ipbuf,
 		    b->helo[0] && strcasecmp(b->helo, b->rdns) != 0 && b->rdns[0] ? ", HELO " : "",
 		    b->helo[0] && strcasecmp(b->helo, b->rdns) != 0 && b->rdns[0] ? b->helo : "",
 		    "", b->mail_from ? (strcmp(b->mail_from, "<>") == 0 ?

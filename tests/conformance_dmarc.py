@@ -57,7 +57,10 @@ the verdict of the mode run):
   rr -> record.raw                   isOrgRecord -> policy_domain != from_domain
   (result) to.be.false [getDmarcRecord] -> record is null
   (call) throws ETIMEOUT -> result temperror
-  value_of "... queries ..." -> the _dmarc TXT names in <mode>.lookups, in order
+  value_of "... queries ..." -> the _dmarc TXT names in <mode>.lookups, in order;
+       mxray reports only a count there: in RFC 7489 mode (PSL, every lookup a
+       _dmarc TXT query) the count must equal the list's length, an RFC 9989
+       count (existence and alignment walks too) is n/a
   error, info, status.comment, underSized, tagonly, "false", the verifyDmarc
   "(result)" of a multi-address From and "(result) not have property pct"
   are mailauth API details with no mxray equivalent: n/a, never counted.
