@@ -17,6 +17,7 @@
 #endif
 
 static const psl_ctx_t *psl;
+static psl_ctx_t *psl_dyn;	/* the loaded (not built-in) list, freed when replaced */
 static void lower_copy(const char *src, char *dst, size_t dstlen);
 static const char *psl_from = "none";
 static pthread_once_t psl_once = PTHREAD_ONCE_INIT;
@@ -25,7 +26,7 @@ static void
 psl_load(void)
 {
 	/* Debian's publicsuffix package, then libpsl's compiled-in copy */
-	psl = psl_latest(NULL);
+	psl = psl_dyn = psl_latest(NULL);
 	psl_from = "system Public Suffix List (" PSL_DIST_FILE ")";
 	if (psl == NULL) {
 		psl = psl_builtin();
@@ -39,8 +40,10 @@ mx_psl_load(const char *path)
 	psl_ctx_t *p = psl_load_file(path);
 	if (p == NULL)
 		return -1;
+	/* called while parsing options, before any lookup: nothing uses the old list */
 	pthread_once(&psl_once, psl_load);
-	psl = p;	/* the previous context stays allocated: it may be in use */
+	psl_free(psl_dyn);
+	psl = psl_dyn = p;
 	psl_from = "the Public Suffix List given with --psl";
 	return 0;
 }
