@@ -14,6 +14,7 @@
 #include "spf.h"
 #include "dmarc.h"
 #include "gmail.h"
+#include "arc.h"
 #include "findings.h"
 #include "gmail_summary.h"
 #include "intake.h"
@@ -40,6 +41,8 @@ struct mx_options {
 	int has_now;
 	int64_t now;			/* --now: judge t= and x= at this time instead of receipt */
 	int64_t clock;			/* the real time, for "expired since delivery" */
+	const char **trust_arc;		/* --trust-arc DOMAIN ...: sealers whose results count */
+	size_t ntrust_arc;
 };
 
 /* One From (or To) mailbox with the field it came from. */
@@ -156,6 +159,8 @@ struct mx_analysis {
 	size_t nverdict;
 	struct mx_gmail gmail;
 	int has_gmail;
+	struct mx_arc_result arc;
+	int has_arc;
 	struct mx_findings findings;
 	struct mx_analysis **attached;
 	size_t nattached;
@@ -180,6 +185,7 @@ int mx_dkim_verify(struct mx_analysis *a, const struct mx_options *opt);	/* dkim
 void mx_dkim_diagnose(struct mx_analysis *a, struct mx_dkim_result *r);	/* dkim_diag.c */
 int mx_spf_message(struct mx_analysis *a, const struct mx_options *opt);	/* spf_message.c */
 int mx_dmarc_message(struct mx_analysis *a, const struct mx_options *opt);	/* dmarc_message.c */
+int mx_arc_validate(struct mx_analysis *a, const struct mx_options *opt);	/* arc.c */
 int mx_verdict_compare(struct mx_analysis *a);	/* verdict.c */
 int mx_gmail_card(struct mx_analysis *a);	/* gmail.c */
 

@@ -135,6 +135,7 @@ analyze_range(const char *name, const char *buf, size_t len, const struct mx_opt
 	if (mx_message_read(a) != 0 || mx_hops_build(a, opt) != 0 ||
 	    mx_evidence_collect(a) != 0 || mx_dkim_verify(a, opt) != 0 ||
 	    mx_spf_message(a, opt) != 0 || mx_dmarc_message(a, opt) != 0 ||
+	    mx_arc_validate(a, opt) != 0 ||
 	    mx_verdict_compare(a) != 0 || mx_gmail_card(a) != 0 ||
 	    analyze_attached(a, opt) != 0)
 		goto fail;
@@ -181,6 +182,7 @@ mx_analysis_free(struct mx_analysis *a)
 	mx_spf_result_finish(&a->spf);
 	mx_spf_result_finish(&a->spf_helo);
 	mx_dmarc_result_finish(&a->dmarc);
+	mx_arc_result_finish(&a->arc);
 	for (size_t i = 0; i < a->nverdict; i++) {
 		free(a->verdict[i].recorded);
 		free(a->verdict[i].recomputed);

@@ -249,7 +249,7 @@ key_mismatch(const struct mx_dkim_sig *s, const struct mx_dkim_key *k)
 		if (!ok)
 			return "the key's h= does not allow the signature's hash";
 	}
-	if (k->strict) {
+	if (k->strict && s->i) {	/* ARC signatures have no i= AUID */
 		const char *at = strrchr(s->i, '@');
 		if (at == NULL || strcasecmp(at + 1, s->d) != 0)
 			return "the key is t=s (strict) but i= is a subdomain of d=";
@@ -282,6 +282,41 @@ judge_policy(struct mx_analysis *a, const struct mx_options *opt, struct mx_dkim
 	(void)opt;
 }
 
+/*
+ * Look up the key of r->sig (s=, d=), check that it fits the signature and
+ * load it into r->key; on any failure r->result and r->reason say why.
+ * Shared with ARC (arc.c), whose seals and message signatures use DKIM keys.
+ */
+int
+mx_dkim_load_key(struct mx_analysis *a, const struct mx_options *opt, struct mx_dkim_result *r)
+{
+	struct mx_dkim_key key;
+	if (fetch_key(a, opt, r, &key) != 0) {
+		mx_dkim_key_finish(&key);
+		return -1;
+	}
+	if (r->key_found) {
+		snprintf(r->key_type, sizeof r->key_type, "%s", key.k ? key.k : "rsa");
+		r->key_testing = key.testing;
+		const char *mis = NULL;
+		if (!key.ok)
+			set_result(r, "permerror", key.revoked ?
+			    fmt("the key at %s is revoked (empty p=)", r->key_name) :
+			    fmt("the key at %s is unusable: %s", r->key_name, key.error));
+		else if ((mis = key_mismatch(&r->sig, &key)) != NULL)
+			set_result(r, "permerror", fmt("%s", mis));
+		else {
+			const char *err = NULL;
+			r->key = mx_pubkey_load(r->key_type, key.p, key.plen, &r->key_bits,
+			    &r->key_pkcs1, &err);
+			if (r->key == NULL)
+				set_result(r, "permerror", fmt("the key at %s: %s", r->key_name, err));
+		}
+	}
+	mx_dkim_key_finish(&key);
+	return 0;
+}
+
 static void
 verify_one(struct mx_analysis *a, const struct mx_options *opt, struct mx_dkim_result *r)
 {
@@ -304,30 +339,8 @@ verify_one(struct mx_analysis *a, const struct mx_options *opt, struct mx_dkim_r
 		r->body_hash = r->bh_computed_len == r->sig.bhlen &&
 		    memcmp(r->bh_computed, r->sig.bh, r->sig.bhlen) == 0 ? MX_BH_PASS : MX_BH_FAIL;
 	}
-	struct mx_dkim_key key;
-	if (fetch_key(a, opt, r, &key) != 0) {
-		mx_dkim_key_finish(&key);
+	if (mx_dkim_load_key(a, opt, r) != 0)
 		return;
-	}
-	if (r->key_found) {
-		snprintf(r->key_type, sizeof r->key_type, "%s", key.k ? key.k : "rsa");
-		r->key_testing = key.testing;
-		const char *mis = NULL;
-		if (!key.ok)
-			set_result(r, "permerror", key.revoked ?
-			    fmt("the key at %s is revoked (empty p=)", r->key_name) :
-			    fmt("the key at %s is unusable: %s", r->key_name, key.error));
-		else if ((mis = key_mismatch(&r->sig, &key)) != NULL)
-			set_result(r, "permerror", fmt("%s", mis));
-		else {
-			const char *err = NULL;
-			r->key = mx_pubkey_load(r->key_type, key.p, key.plen, &r->key_bits,
-			    &r->key_pkcs1, &err);
-			if (r->key == NULL)
-				set_result(r, "permerror", fmt("the key at %s: %s", r->key_name, err));
-		}
-	}
-	mx_dkim_key_finish(&key);
 	if (r->key) {
 		unsigned char hd[MX_DIGEST_MAX];
 		size_t hl = mx_dkim_header_digest(&r->sig, a->hdr.fields, a->hdr.nfields,

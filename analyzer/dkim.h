@@ -79,4 +79,15 @@ int mx_dkim_check(const struct mx_dkim_result *r, const unsigned char *digest, s
 
 enum mx_digest mx_dkim_digest_of(enum mx_dkim_alg a);
 
+struct mx_analysis;
+struct mx_options;
+
+/*
+ * Look up the key of r->sig (s=, d=) through the DNS layer, check that it
+ * fits the signature, and load it into r->key; otherwise r->result and
+ * r->reason say why.  Returns 0, or -1 when out of memory.
+ */
+int mx_dkim_load_key(struct mx_analysis *a, const struct mx_options *opt,
+    struct mx_dkim_result *r);
+
 #endif

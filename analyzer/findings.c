@@ -135,6 +135,10 @@ const struct mx_finding_code mx_finding_codes[] = {
 	{ "DMARC_PCT", I, "the DMARC policy applies to a percentage of mail (pct=)" },
 	{ "DMARC_UNKNOWN_TAGS", L, "the DMARC record has tags receivers ignore" },
 	{ "DMARC_RECORD_ERROR", M, "the DMARC record has an error" },
+	/* ARC (RFC 8617) */
+	{ "ARC_FAIL", M, "the ARC chain does not validate" },
+	{ "ARC_TRUSTED_SEALER", I, "an ARC set from a sealer named with --trust-arc" },
+	{ "ARC_UNTRUSTED_SEALER", I, "an ARC set from a sealer not named with --trust-arc: claims" },
 	/* the receiver's verdict */
 	{ "VERDICT_DIFFERS", M, "mxray's result differs from what the receiver recorded" },
 	/* attached messages */

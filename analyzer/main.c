@@ -61,6 +61,7 @@ usage(FILE *f)
 	    "  --save-dns FILE      save every DNS answer used as a snapshot for --dns\n"
 	    "  --now TIME           judge DKIM t= and x= at TIME, not at receipt\n"
 	    "  --psl FILE           Public Suffix List for organizational domains (RFC 7489)\n"
+	    "  --trust-arc DOMAIN   count the ARC results of this sealer as evidence (repeatable)\n"
 	    "  -h, --help           this text\n", f);
 }
 
@@ -607,7 +608,8 @@ static int
 cmd_analyze(int argc, char **argv)
 {
 	enum { O_JSON = 256, O_COMPACT, O_RECEIVER, O_ATTACHED, O_NO_ATTACHED, O_COLOR,
-	    O_WIDTH, O_MINSEV, O_FAILON, O_DNS, O_ONLINE, O_RESOLVER, O_PLAN, O_SAVE, O_NOW, O_PSL };
+	    O_WIDTH, O_MINSEV, O_FAILON, O_DNS, O_ONLINE, O_RESOLVER, O_PLAN, O_SAVE, O_NOW, O_PSL,
+	    O_TRUSTARC };
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, O_JSON },
 		{ "compact", no_argument, NULL, O_COMPACT },
@@ -625,6 +627,7 @@ cmd_analyze(int argc, char **argv)
 		{ "save-dns", required_argument, NULL, O_SAVE },
 		{ "now", required_argument, NULL, O_NOW },
 		{ "psl", required_argument, NULL, O_PSL },
+		{ "trust-arc", required_argument, NULL, O_TRUSTARC },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -640,6 +643,13 @@ cmd_analyze(int argc, char **argv)
 	if (receivers == NULL)
 		return EXIT_INTERNAL;
 	opt.receivers = receivers;
+	const char **trusted = calloc((size_t)argc, sizeof *trusted);
+	if (trusted == NULL) {
+		free(receivers);
+		free(trusted);
+		return EXIT_INTERNAL;
+	}
+	opt.trust_arc = trusted;
 	int c, rc = EXIT_OK;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -690,6 +700,7 @@ cmd_analyze(int argc, char **argv)
 				fprintf(stderr, "mxray: %s\n", derr.text);
 				mx_dns_free(dns);
 				free(receivers);
+		free(trusted);
 				return EXIT_UNREADABLE;
 			}
 			break;
@@ -703,6 +714,7 @@ cmd_analyze(int argc, char **argv)
 				rc = EXIT_UNREADABLE;
 			}
 			break;
+		case O_TRUSTARC: trusted[opt.ntrust_arc++] = optarg; break;
 		case O_NOW:
 			if (parse_time(optarg, &opt.now) != 0) {
 				fprintf(stderr, "mxray: --now takes seconds since 1970 or a date such as "
@@ -714,6 +726,7 @@ cmd_analyze(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			free(receivers);
+		free(trusted);
 			mx_dns_free(dns);
 			return EXIT_OK;
 		default:
@@ -734,6 +747,7 @@ cmd_analyze(int argc, char **argv)
 	if (rc != EXIT_OK) {
 		usage(stderr);
 		free(receivers);
+		free(trusted);
 		mx_dns_free(dns);
 		return rc;
 	}
@@ -744,6 +758,7 @@ cmd_analyze(int argc, char **argv)
 		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
 			fprintf(stderr, "mxray: %s: is a directory (analyze reads one message)\n", path);
 			free(receivers);
+		free(trusted);
 			mx_dns_free(dns);
 			return EXIT_UNREADABLE;
 		}
@@ -751,6 +766,7 @@ cmd_analyze(int argc, char **argv)
 		if (in == NULL) {
 			fprintf(stderr, "mxray: %s: %s\n", path, strerror(errno));
 			free(receivers);
+		free(trusted);
 			mx_dns_free(dns);
 			return EXIT_UNREADABLE;
 		}
@@ -766,6 +782,7 @@ cmd_analyze(int argc, char **argv)
 		fprintf(stderr, "mxray: %s: %s\n", strcmp(path, "-") ? path : "standard input",
 		    strerror(e));
 		free(receivers);
+		free(trusted);
 		mx_dns_free(dns);
 		return e == ENOMEM ? EXIT_INTERNAL : EXIT_UNREADABLE;
 	}
@@ -773,6 +790,7 @@ cmd_analyze(int argc, char **argv)
 	struct mx_analysis *a = mx_analyze(path, buf, len, &opt);
 	free(buf);
 	free(receivers);
+		free(trusted);
 	if (a == NULL) {
 		fprintf(stderr, "mxray: %s: out of memory\n", path);
 		mx_dns_free(dns);

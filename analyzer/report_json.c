@@ -441,6 +441,51 @@ gmail_card_json(const struct mx_gmail *g)
 }
 
 static json_t *
+arc_json(const struct mx_analysis *a)
+{
+	const struct mx_arc_result *r = &a->arc;
+	json_t *inst = json_array();
+	for (size_t k = 0; k < r->ninst; k++) {
+		const struct mx_arc_instance *in = &r->inst[k];
+		json_t *rec = json_array();
+		for (size_t i = 0; i < a->nrec; i++) {
+			const struct mx_recorded *x = &a->rec[i];
+			if (strcmp(x->source, "arc-authentication-results") != 0 ||
+			    x->instance != in->instance)
+				continue;
+			json_t *props = json_object();
+			for (size_t p = 0; p < x->nprops; p++)
+				json_object_set_new(props, x->props[p].key, text(x->props[p].value));
+			json_array_append_new(rec, json_pack("{s:o, s:o, s:o, s:o}", "method",
+			    text(x->method), "result", text(x->result), "authserv_id",
+			    text(x->authserv_id), "properties", props));
+		}
+		json_t *o = json_object();
+		json_object_set_new(o, "instance", json_integer(in->instance));
+		json_object_set_new(o, "sealer", text(in->sealer));
+		json_object_set_new(o, "cv", text(in->cv));
+		json_object_set_new(o, "ams_result", json_string(in->ams_result));
+		json_object_set_new(o, "as_result", json_string(in->as_result));
+		json_object_set_new(o, "ams_reason", text(in->ams.reason));
+		json_object_set_new(o, "as_reason", text(in->as.reason));
+		json_object_set_new(o, "recorded", rec);
+		json_object_set_new(o, "trusted", json_boolean(in->trusted));
+		json_object_set_new(o, "hop", in->hop >= 0 ?
+		    json_integer((json_int_t)a->hops[in->hop].number) : json_null());
+		json_object_set_new(o, "story", text(in->story));
+		json_array_append_new(inst, o);
+	}
+	json_t *o = json_object();
+	json_object_set_new(o, "result", json_string(r->result ? r->result : "none"));
+	json_object_set_new(o, "instances", inst);
+	json_object_set_new(o, "failed_instance", r->failed_instance ?
+	    json_integer(r->failed_instance) : json_null());
+	json_object_set_new(o, "reason", text(r->reason));
+	json_object_set_new(o, "sets", json_integer((json_int_t)r->sets));
+	return o;
+}
+
+static json_t *
 verdict_json(const struct mx_analysis *a)
 {
 	json_t *arr = json_array();
@@ -511,6 +556,7 @@ analysis_json(const struct mx_analysis *a)
 	json_object_set_new(o, "dmarc", a->has_dmarc ? dmarc_json(&a->dmarc, MX_DMARC_7489) :
 	    json_null());
 	json_object_set_new(o, "verdict", verdict_json(a));
+	json_object_set_new(o, "arc", a->has_arc ? arc_json(a) : json_null());
 	json_object_set_new(o, "gmail", a->has_gmail ? gmail_card_json(&a->gmail) : json_null());
 	json_object_set_new(o, "findings", findings_json(&a->findings));
 	json_object_set_new(o, "findings_suppressed", json_integer((json_int_t)a->findings.suppressed));

@@ -497,6 +497,27 @@ dmarc_block(const struct out *w, const struct mx_analysis *a)
 }
 
 static void
+arc_block(const struct out *w, const struct mx_analysis *a)
+{
+	const struct mx_arc_result *r = &a->arc;
+	if (!a->has_arc)
+		return;
+	heading(w, "ARC chain (forwarding and mailing lists)");
+	wrapf(w, "  ", 2, "%s%s%s: %zu set%s%s%s", col(w, strcmp(r->result, "pass") == 0 ? C_GREEN :
+	    C_RED), r->result, col(w, C_RESET), r->sets, r->sets == 1 ? "" : "s",
+	    r->reason ? "; " : "", r->reason ? r->reason : "");
+	for (size_t k = 0; k < r->ninst; k++) {
+		const struct mx_arc_instance *in = &r->inst[k];
+		char lead[32];
+		snprintf(lead, sizeof lead, "  i=%-3d ", in->instance);
+		wrapf(w, lead, 8, "%s seal %s, message signature %s, cv=%s%s. %s", in->sealer ?
+		    in->sealer : "?", in->as_result, in->ams_result, in->cv ? in->cv : "?",
+		    in->trusted ? " (trusted)" : " (claims only: not named with --trust-arc)",
+		    in->story ? in->story : "");
+	}
+}
+
+static void
 gmail_block(const struct out *w, const struct mx_analysis *a)
 {
 	const struct mx_gmail *g = &a->gmail;
@@ -596,6 +617,7 @@ report(struct out *w, const struct mx_analysis *a)
 	dkim_block(w, a);
 	spf_block(w, a);
 	dmarc_block(w, a);
+	arc_block(w, a);
 	recorded_block(w, a);
 	findings_block(w, a);
 	for (size_t i = 0; i < a->nattached; i++) {

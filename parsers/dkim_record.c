@@ -288,6 +288,7 @@ valid_dns_name(mx_span v, int selector)
 struct sigctx {
 	struct mx_dkim_sig *s;
 	int nomem;
+	int kind;		/* MX_SIG_DKIM, MX_SIG_ARC_AMS, MX_SIG_ARC_SEAL */
 };
 
 /* Record a permerror (the first one wins); detail is the offending value or NULL. */
@@ -461,8 +462,13 @@ tag_h(struct sigctx *c, const struct mx_tag *t)
 		from |= span_ieq(item, "from");
 	}
 	/* §5.4: "The From header field MUST be signed" */
-	if (!from)
+	if (!from && c->kind == MX_SIG_DKIM)
 		return sig_err(c, "h= does not include From", t->value.ptr, t->value.len);
+	/* RFC 8617 §4.1.2: the AMS must not sign ARC-Seal fields */
+	for (size_t k = 0; c->kind == MX_SIG_ARC_AMS && k < c->s->nh; k++)
+		if (strcmp(c->s->h[k], "arc-seal") == 0)
+			return sig_err(c, "an ARC-Message-Signature's h= includes ARC-Seal",
+			    t->value.ptr, t->value.len);
 	return 0;
 }
 
@@ -590,6 +596,54 @@ tag_z(struct sigctx *c, const struct mx_tag *t)
 	return 0;
 }
 
+/* RFC 8617 §4.1.1: i= of an ARC set is its instance, 1 to 50 */
+static int
+tag_instance(struct sigctx *c, const struct mx_tag *t)
+{
+	long v = 0;
+	if (t->value.len == 0 || t->value.len > 2)
+		return sig_err(c, "i= is not an ARC instance (1-50)", t->value.ptr, t->value.len);
+	for (size_t k = 0; k < t->value.len; k++) {
+		if (!is_digit((unsigned char)t->value.ptr[k]))
+			return sig_err(c, "i= is not an ARC instance (1-50)", t->value.ptr, t->value.len);
+		v = v * 10 + (t->value.ptr[k] - '0');
+	}
+	if (v < 1 || v > 50)
+		return sig_err(c, "i= is not an ARC instance (1-50)", t->value.ptr, t->value.len);
+	c->s->instance = (int)v;
+	return 0;
+}
+
+/* RFC 8617 §4.1.3: cv = "none" / "fail" / "pass" */
+static int
+tag_cv(struct sigctx *c, const struct mx_tag *t)
+{
+	if (!span_ieq(t->value, "none") && !span_ieq(t->value, "fail") && !span_ieq(t->value, "pass"))
+		return sig_err(c, "cv= is not none, fail or pass", t->value.ptr, t->value.len);
+	if ((c->s->cv = dup_span(t->value, 1)) == NULL)
+		return sig_nomem(c);
+	return 0;
+}
+
+/* tags an ARC-Seal must not carry (RFC 8617 §4.1.3) */
+static int
+tag_forbidden(struct sigctx *c, const struct mx_tag *t)
+{
+	return sig_err(c, "an ARC-Seal carries a tag only signatures over messages have",
+	    t->name.ptr, t->name.len);
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(struct sigctx *, const struct mx_tag *);
+} ams_tags[] = {
+	{ "a", tag_a }, { "b", tag_b }, { "bh", tag_bh }, { "c", tag_c }, { "d", tag_d },
+	{ "h", tag_h }, { "i", tag_instance }, { "s", tag_s }, { "t", tag_t },
+}, seal_tags[] = {
+	{ "a", tag_a }, { "b", tag_b }, { "cv", tag_cv }, { "d", tag_d }, { "i", tag_instance },
+	{ "s", tag_s }, { "t", tag_t }, { "h", tag_forbidden }, { "bh", tag_forbidden },
+};
+
 static const struct {
 	const char *name;
 	int (*fn)(struct sigctx *, const struct mx_tag *);
@@ -667,6 +721,35 @@ sig_read(struct sigctx *c, const char *value, size_t len)
 		sig_err(c, tl->error, value + at, len - at);
 		goto done;
 	}
+	if (c->kind != MX_SIG_DKIM) {
+		/* ARC (RFC 8617 §4.1.2, §4.1.3) */
+		int seal = c->kind == MX_SIG_ARC_SEAL;
+		size_t nt = seal ? sizeof seal_tags / sizeof seal_tags[0] :
+		    sizeof ams_tags / sizeof ams_tags[0];
+		for (size_t i = 0; i < tl->n; i++)
+			for (size_t k = 0; k < nt; k++) {
+				const char *nm = seal ? seal_tags[k].name : ams_tags[k].name;
+				int (*fn)(struct sigctx *, const struct mx_tag *) = seal ? seal_tags[k].fn :
+				    ams_tags[k].fn;
+				if (span_eq(tl->tags[i].name, nm) && fn(c, &tl->tags[i]) != 0)
+					goto done;
+			}
+		static const char *const ams_req[] = { "a", "b", "bh", "d", "h", "i", "s" };
+		static const char *const seal_req[] = { "a", "b", "cv", "d", "i", "s" };
+		const char *const *req = seal ? seal_req : ams_req;
+		size_t nreq = seal ? 6 : 7;
+		for (size_t k = 0; k < nreq; k++)
+			if (mx_taglist_get(tl, req[k]) == NULL) {
+				sig_err(c, seal ? "a required ARC-Seal tag is missing" :
+				    "a required ARC-Message-Signature tag is missing", req[k], strlen(req[k]));
+				goto done;
+			}
+		if (seal)
+			c->s->hcanon = MX_CANON_RELAXED;	/* §5.1.1: seals are relaxed */
+		else if (c->s->bhlen != (c->s->alg == MX_DKIM_RSA_SHA1 ? 20u : 32u))
+			sig_err(c, "bh= is not a digest of the algorithm", NULL, 0);
+		goto done;
+	}
 	for (size_t i = 0; i < tl->n; i++)
 		for (size_t k = 0; k < sizeof sig_tags / sizeof sig_tags[0]; k++)
 			if (span_eq(tl->tags[i].name, sig_tags[k].name) &&
@@ -685,7 +768,13 @@ done:
 int
 mx_dkim_sig_parse(const char *value, size_t len, struct mx_dkim_sig *out)
 {
-	struct sigctx c = { out, 0 };
+	return mx_dkim_sig_parse_kind(value, len, MX_SIG_DKIM, out);
+}
+
+int
+mx_dkim_sig_parse_kind(const char *value, size_t len, int kind, struct mx_dkim_sig *out)
+{
+	struct sigctx c = { out, 0, kind };
 	memset(out, 0, sizeof *out);
 	sig_read(&c, value, len);
 	if (c.nomem) {
@@ -701,6 +790,7 @@ mx_dkim_sig_finish(struct mx_dkim_sig *s)
 {
 	if (s == NULL)
 		return;
+	free(s->cv);
 	free(s->error_detail);
 	free(s->a);
 	free(s->c);

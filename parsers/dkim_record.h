@@ -55,6 +55,8 @@ struct mx_dkim_sig {
 	int64_t t, x;		/* t= and x= (seconds since the epoch) */
 	char *q;		/* q= as written, or NULL */
 	char *z;		/* z= as written (copied headers, quoted-printable), or NULL */
+	int instance;		/* ARC sets: i= (1-50) */
+	char *cv;		/* ARC-Seal: cv= lower-cased ("none", "fail", "pass") */
 	size_t b_value_offset;	/* where the b= value starts in the field value */
 	size_t b_value_len;	/* and its length (with any FWS inside): blanked for the header hash */
 };
@@ -70,6 +72,16 @@ struct mx_dkim_sig {
  */
 int mx_dkim_sig_parse(const char *value, size_t len, struct mx_dkim_sig *out);
 void mx_dkim_sig_finish(struct mx_dkim_sig *s);
+
+enum { MX_SIG_DKIM = 0, MX_SIG_ARC_AMS, MX_SIG_ARC_SEAL };
+
+/*
+ * The same for the signatures of ARC (RFC 8617 §4.1.2, §4.1.3):
+ * ARC-Message-Signature (kind MX_SIG_ARC_AMS: tags a b bh c d h i s t, i= the
+ * instance, no v=, h= without ARC-Seal) and ARC-Seal (MX_SIG_ARC_SEAL: a b cv
+ * d i s t, no h= or bh=, relaxed header canonicalization).
+ */
+int mx_dkim_sig_parse_kind(const char *value, size_t len, int kind, struct mx_dkim_sig *out);
 
 struct mx_dkim_key {
 	int ok;			/* usable for verification */
