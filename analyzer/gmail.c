@@ -139,6 +139,22 @@ mx_gmail_card(struct mx_analysis *a)
 		g->signed_by = strdup(signer);
 	int authenticated_from = same_org(signer, from) || same_org(au.spf_domain, from);
 	g->question_mark = au.spf_domain == NULL && au.ndkim == 0;
+	/* Gmail help 180707: a forwarded message whose ARC shows it failed earlier counts as
+	 * unauthenticated, whatever SPF or DKIM say now */
+	int arc_earlier_fail = 0;
+	for (size_t i = 0; a->has_arc && strcmp(a->arc.result, "pass") == 0 && i < a->nrec; i++) {
+		const struct mx_recorded *x = &a->rec[i];
+		if (strcmp(x->source, "arc-authentication-results") == 0 && x->instance == 1 &&
+		    strcmp(x->method, "dmarc") == 0 && strcmp(x->result, "fail") == 0)
+			arc_earlier_fail = 1;
+	}
+	if (arc_earlier_fail && !g->question_mark) {
+		g->question_mark = 1;
+		explain(g, "question_mark", fmt("Gmail shows a grey \"?\" although SPF or DKIM passes "
+		    "now: the message was forwarded, and the first ARC set records that it failed "
+		    "DMARC before (Gmail help 180707)."), fmt("The original sender must authenticate "
+		    "the message at the source (DKIM for %s); forwarding cannot repair it.", from));
+	}
 	int ghost = a->has_dmarc && a->dmarc.e[MX_DMARC_9989].nonexistent;
 	if (!authenticated_from && !g->question_mark && ghost) {
 		g->via = strdup(signer ? signer : au.spf_domain);

@@ -115,10 +115,19 @@ mx_verdict_compare(struct mx_analysis *a)
 	char *dm_cause = NULL;
 	if (rm && nm && strcmp(rm, nm) != 0) {
 		int arc = mx_header_count(&a->hdr, "ARC-Seal") > 0;
-		if (strcmp(rm, "pass") == 0 && strcmp(nm, "fail") == 0 && arc)
+		int arc_ok = a->has_arc && strcmp(a->arc.result, "pass") == 0;
+		if (strcmp(rm, "pass") == 0 && strcmp(nm, "fail") == 0 && arc_ok && a->arc.ninst)
+			dm_cause = fmt("a receiver-specific rule: the message was forwarded, and the receiver "
+			    "accepted the DMARC failure on the strength of the valid ARC chain (instance "
+			    "%d, sealed by %s%s, recorded: %s)", a->arc.inst[0].instance,
+			    a->arc.inst[0].sealer ? a->arc.inst[0].sealer : "?",
+			    a->arc.inst[0].trusted ? ", trusted" : ", not named with --trust-arc",
+			    a->arc.inst[0].story ? a->arc.inst[0].story : "-");
+		else if (strcmp(rm, "pass") == 0 && strcmp(nm, "fail") == 0 && arc)
 			dm_cause = fmt("a receiver-specific rule: Gmail and others accept a DMARC failure "
 			    "when a trusted forwarder's ARC set recorded a pass (the message was "
-			    "forwarded)");
+			    "forwarded; the chain does not validate for mxray: %s)",
+			    a->arc.reason ? a->arc.reason : "no ARC result");
 		else if (!a->verdict[0].agree || !a->verdict[1].agree)
 			dm_cause = fmt("it follows from the %s difference above", !a->verdict[0].agree ?
 			    "DKIM" : "SPF");

@@ -246,10 +246,14 @@ def own_arc_verify(data, dns):
         if name not in ("arc-seal", "arc-message-signature", "arc-authentication-results"):
             continue
         value = raw.decode("latin-1").split(":", 1)[1]
-        m = re.match(r"\s*i\s*=\s*(\d+)\s*;", value)
-        if not m:
-            return "fail", "field without a leading i="
-        i = int(m.group(1))
+        if name == "arc-authentication-results":
+            m = re.match(r"\s*i\s*=\s*(\d+)\s*;", value)
+            iv = m.group(1) if m else ""
+        else:
+            iv = tags(value).get("i", "")
+        if not iv.isdigit():
+            return "fail", "%s without i=" % name
+        i = int(iv)
         if name in sets.setdefault(i, {}):
             return "fail", "duplicate %s i=%d" % (name, i)
         sets[i][name] = (idx, raw)
