@@ -176,6 +176,7 @@ collect(struct mx_analysis *a, struct mx_arc_result *r)
 			return 0;
 		}
 		int inst = 0;
+		const char *perr = NULL;
 		if (kind == 2) {
 			struct mx_authres ar;
 			int rc = mx_authres_parse(f->value.ptr, f->value.len, 1, &ar);
@@ -189,9 +190,22 @@ collect(struct mx_analysis *a, struct mx_arc_result *r)
 			    MX_SIG_ARC_SEAL : MX_SIG_ARC_AMS, &s) != 0)
 				return -1;
 			inst = s.instance;
+			perr = s.ok ? NULL : s.error;
 			mx_dkim_sig_finish(&s);
 		}
-		if (inst < 1 || inst > MX_ARC_MAX_SETS) {
+		if (inst > MX_ARC_MAX_SETS) {
+			r->sets = (size_t)inst;
+			fail(r, 0, fmt("an ARC set with instance %d: more than %d sets is a failed chain "
+			    "(RFC 8617 §5.2), checked before any signature", inst, MX_ARC_MAX_SETS));
+			return 0;
+		}
+		if (inst < 1 && perr) {
+			char name[40];
+			snprintf(name, sizeof name, "%.*s", (int)f->name.len, f->name.ptr);
+			fail(r, 0, fmt("field %zu (%s) cannot be read: %s", i + 1, name, perr));
+			return 0;
+		}
+		if (inst < 1) {
 			char name[40];
 			snprintf(name, sizeof name, "%.*s", (int)f->name.len, f->name.ptr);
 			fail(r, 0, fmt("field %zu (%s) has no valid instance (i= 1 to %d)", i + 1, name,

@@ -601,16 +601,17 @@ static int
 tag_instance(struct sigctx *c, const struct mx_tag *t)
 {
 	long v = 0;
-	if (t->value.len == 0 || t->value.len > 2)
+	if (t->value.len == 0 || t->value.len > 9)
 		return sig_err(c, "i= is not an ARC instance (1-50)", t->value.ptr, t->value.len);
 	for (size_t k = 0; k < t->value.len; k++) {
 		if (!is_digit((unsigned char)t->value.ptr[k]))
 			return sig_err(c, "i= is not an ARC instance (1-50)", t->value.ptr, t->value.len);
 		v = v * 10 + (t->value.ptr[k] - '0');
 	}
+	/* kept even when out of range: "51 sets" is a different finding from "i=x" */
+	c->s->instance = (int)v;
 	if (v < 1 || v > 50)
 		return sig_err(c, "i= is not an ARC instance (1-50)", t->value.ptr, t->value.len);
-	c->s->instance = (int)v;
 	return 0;
 }
 
