@@ -95,13 +95,19 @@ seal_digest(const struct mx_analysis *a, const struct mx_arc_result *r, size_t u
 	return mx_digest_final(c, out);
 }
 
-/* RFC 8617 §4.1.3 with RFC 8301: rsa-sha256 only, keys of 1024 bits or more. */
+/*
+ * ARC signatures use the DKIM algorithms (RFC 8617 §4.1.2/§4.1.3 refer to
+ * RFC 6376 §3.5): rsa-sha256, and ed25519-sha256 (RFC 8463); rsa-sha1 and
+ * RSA keys under 1024 bits are not acceptable (RFC 8301).
+ */
 static const char *
 arc_policy(const struct mx_dkim_result *v)
 {
-	if (v->sig.alg != MX_DKIM_RSA_SHA256)
-		return "ARC signatures must be rsa-sha256 (RFC 8617 §4.1.3, RFC 8301)";
-	if (v->key_bits && v->key_bits < MX_DKIM_MIN_RSA_BITS)
+	if (v->sig.alg == MX_DKIM_RSA_SHA1)
+		return "rsa-sha1 is not acceptable (RFC 8301 §3.1)";
+	if (v->sig.alg != MX_DKIM_RSA_SHA256 && v->sig.alg != MX_DKIM_ED25519_SHA256)
+		return "an unknown algorithm";
+	if (strcmp(v->key_type, "rsa") == 0 && v->key_bits && v->key_bits < MX_DKIM_MIN_RSA_BITS)
 		return "the key is shorter than 1024 bits (RFC 8301 §3.2)";
 	return NULL;
 }

@@ -447,13 +447,18 @@ tag_h(struct sigctx *c, const struct mx_tag *t)
 		n += t->value.ptr[i] == ':';
 	if (n > MX_DKIM_MAX_H)
 		return sig_err(c, "h= lists too many fields", NULL, 0);
-	if (t->value.len == 0)
+	/* an ARC-Message-Signature may sign no other field; empty names are skipped (ValiMail's
+	 * ams_fields_h_empty and ams_fields_h_mis_hdr verify that way) */
+	int ams = c->kind == MX_SIG_ARC_AMS;
+	if (t->value.len == 0 && !ams)
 		return sig_err(c, "h= is empty", NULL, 0);
 	if ((c->s->h = calloc(n, sizeof *c->s->h)) == NULL)
 		return sig_nomem(c);
 	mx_span rest = t->value, item;
 	int more, from = 0;
 	while (next_colon_item(&rest, &item, &more)) {
+		if (ams && item.len == 0)
+			continue;
 		if (!valid_field_name(item))
 			return sig_err(c, item.len ? "h= holds something that is not a field name" :
 			    "h= has an empty field name", t->value.ptr, t->value.len);
