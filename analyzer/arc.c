@@ -315,10 +315,17 @@ tell(struct mx_analysis *a, struct mx_arc_instance *in)
 	char when[MX_ISO8601_LEN] = "";
 	if (in->hop >= 0 && a->hops[in->hop].r.has_date)
 		mx_datetime_iso8601(a->hops[in->hop].r.date.utc, when);
-	in->story = fmt("%s%s%s%s recorded %s%s%s%s%s%s", in->sealer ? in->sealer : "an unnamed "
-	    "sealer", when[0] ? " (at " : "", when, when[0] ? ")" : "", n ? rec : "nothing",
+	char why[48] = "";
+	if (later[0]) {
+		snprintf(why, sizeof why, " (%s)", later);
+		for (char *c = why; *c; c++)
+			if (*c == '_')
+				*c = ' ';
+	}
+	in->story = fmt("%s%s%s%s received it and recorded %s%s%s%s%s", in->sealer ? in->sealer :
+	    "an unnamed sealer", when[0] ? " (at " : "", when, when[0] ? ")" : "", n ? rec : "nothing",
 	    broken ? "; since then the DKIM signature of " : "", broken ? dkim_d : "",
-	    broken ? " breaks" : "", broken && later[0] ? ": " : "", broken ? later : "");
+	    broken ? " no longer verifies" : "", broken ? why : "");
 }
 
 int
