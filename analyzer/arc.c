@@ -15,21 +15,6 @@
 #include "dkim_canon.h"
 #include "domain.h"
 
-static char *
-fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-
-static char *
-fmt(const char *f, ...)
-{
-	va_list ap;
-	va_start(ap, f);
-	char *s = NULL;
-	if (vasprintf(&s, f, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	return s;
-}
-
 static void
 fail(struct mx_arc_result *r, int instance, char *why)
 {
@@ -178,7 +163,7 @@ collect(struct mx_analysis *a, struct mx_arc_result *r)
 		if (kind < 0)
 			continue;
 		if (++nfields > MX_ARC_MAX_FIELDS) {
-			fail(r, 0, fmt("more than %d ARC fields", MX_ARC_MAX_FIELDS));
+			fail(r, 0, mx_fmt("more than %d ARC fields", MX_ARC_MAX_FIELDS));
 			return 0;
 		}
 		int inst = 0;
@@ -201,27 +186,27 @@ collect(struct mx_analysis *a, struct mx_arc_result *r)
 		}
 		if (inst > MX_ARC_MAX_SETS) {
 			r->sets = (size_t)inst;
-			fail(r, 0, fmt("an ARC set with instance %d: more than %d sets is a failed chain "
+			fail(r, 0, mx_fmt("an ARC set with instance %d: more than %d sets is a failed chain "
 			    "(RFC 8617 §5.2), checked before any signature", inst, MX_ARC_MAX_SETS));
 			return 0;
 		}
 		if (inst < 1 && perr) {
 			char name[40];
 			snprintf(name, sizeof name, "%.*s", (int)f->name.len, f->name.ptr);
-			fail(r, 0, fmt("field %zu (%s) cannot be read: %s", i + 1, name, perr));
+			fail(r, 0, mx_fmt("field %zu (%s) cannot be read: %s", i + 1, name, perr));
 			return 0;
 		}
 		if (inst < 1) {
 			char name[40];
 			snprintf(name, sizeof name, "%.*s", (int)f->name.len, f->name.ptr);
-			fail(r, 0, fmt("field %zu (%s) has no valid instance (i= 1 to %d)", i + 1, name,
+			fail(r, 0, mx_fmt("field %zu (%s) has no valid instance (i= 1 to %d)", i + 1, name,
 			    MX_ARC_MAX_SETS));
 			if (inst > MX_ARC_MAX_SETS)
 				r->sets = (size_t)inst;
 			return 0;
 		}
 		if (seen[inst][kind]++) {
-			fail(r, inst, fmt("instance %d has more than one %s", inst, kind == 0 ? "ARC-Seal" :
+			fail(r, inst, mx_fmt("instance %d has more than one %s", inst, kind == 0 ? "ARC-Seal" :
 			    kind == 1 ? "ARC-Message-Signature" : "ARC-Authentication-Results"));
 			return 0;
 		}
@@ -235,7 +220,7 @@ collect(struct mx_analysis *a, struct mx_arc_result *r)
 	for (int i = 1; i <= maxi; i++)
 		for (int k = 0; k < 3; k++)
 			if (!seen[i][k]) {
-				fail(r, i, fmt("instance %d lacks its %s (instances must run 1 to %d without "
+				fail(r, i, mx_fmt("instance %d lacks its %s (instances must run 1 to %d without "
 				    "gaps)", i, k == 0 ? "ARC-Seal" : k == 1 ? "ARC-Message-Signature" :
 				    "ARC-Authentication-Results", maxi));
 				return 0;
@@ -261,9 +246,9 @@ collect(struct mx_analysis *a, struct mx_arc_result *r)
 		in->sealer = in->as.sig.d ? strdup(in->as.sig.d) : NULL;
 		in->cv = in->as.sig.cv ? strdup(in->as.sig.cv) : NULL;
 		if (!in->as.sig.ok)
-			fail(r, i, fmt("the ARC-Seal of instance %d: %s", i, in->as.sig.error));
+			fail(r, i, mx_fmt("the ARC-Seal of instance %d: %s", i, in->as.sig.error));
 		if (!in->ams.sig.ok)
-			fail(r, i, fmt("the ARC-Message-Signature of instance %d: %s", i,
+			fail(r, i, mx_fmt("the ARC-Message-Signature of instance %d: %s", i,
 			    in->ams.sig.error));
 	}
 	return 0;
@@ -322,7 +307,7 @@ tell(struct mx_analysis *a, struct mx_arc_instance *in)
 			if (*c == '_')
 				*c = ' ';
 	}
-	in->story = fmt("%s%s%s%s received it and recorded %s%s%s%s%s", in->sealer ? in->sealer :
+	in->story = mx_fmt("%s%s%s%s received it and recorded %s%s%s%s%s", in->sealer ? in->sealer :
 	    "an unnamed sealer", when[0] ? " (at " : "", when, when[0] ? ")" : "", n ? rec : "nothing",
 	    broken ? "; since then the DKIM signature of " : "", broken ? dkim_d : "",
 	    broken ? " no longer verifies" : "", broken ? why : "");
@@ -341,7 +326,7 @@ mx_arc_validate(struct mx_analysis *a, const struct mx_options *opt)
 	if (collect(a, r) != 0)
 		return -1;
 	if (r->sets > MX_ARC_MAX_SETS)
-		fail(r, 0, fmt("%zu ARC sets: more than %d is a failed chain (RFC 8617 §5.2)", r->sets,
+		fail(r, 0, mx_fmt("%zu ARC sets: more than %d is a failed chain (RFC 8617 §5.2)", r->sets,
 		    MX_ARC_MAX_SETS));
 	if (strcmp(r->result, "fail") == 0 || r->ninst == 0) {
 		if (r->ninst == 0 && strcmp(r->result, "pass") == 0)
@@ -351,28 +336,28 @@ mx_arc_validate(struct mx_analysis *a, const struct mx_options *opt)
 	size_t last = r->ninst - 1;
 	/* RFC 8617 §5.2 step 2: the newest seal already says the chain failed */
 	if (r->inst[last].cv && strcmp(r->inst[last].cv, "fail") == 0)
-		fail(r, (int)r->ninst, fmt("the newest seal (instance %zu) says cv=fail: an "
+		fail(r, (int)r->ninst, mx_fmt("the newest seal (instance %zu) says cv=fail: an "
 		    "intermediary already found the chain broken", r->ninst));
 	for (size_t k = 0; k < r->ninst; k++) {
 		const char *cv = r->inst[k].cv ? r->inst[k].cv : "";
 		if (k == 0 && strcmp(cv, "none") != 0)
-			fail(r, 1, fmt("instance 1's seal says cv=%s; the first must say cv=none", cv));
+			fail(r, 1, mx_fmt("instance 1's seal says cv=%s; the first must say cv=none", cv));
 		else if (k > 0 && strcmp(cv, "pass") != 0 && k != last)
-			fail(r, (int)k + 1, fmt("instance %zu's seal says cv=%s", k + 1, cv));
+			fail(r, (int)k + 1, mx_fmt("instance %zu's seal says cv=%s", k + 1, cv));
 		else if (k > 0 && k == last && strcmp(cv, "pass") != 0 && strcmp(cv, "fail") != 0)
-			fail(r, (int)k + 1, fmt("instance %zu's seal says cv=%s", k + 1, cv));
+			fail(r, (int)k + 1, mx_fmt("instance %zu's seal says cv=%s", k + 1, cv));
 	}
 	/* §5.2 step 3: the newest AMS; every seal, newest first */
 	for (size_t k = r->ninst; k-- > 0;) {
 		if (check_ams(a, opt, &r->inst[k]) != 0 || check_as(a, opt, r, k) != 0)
 			return -1;
 		if (strcmp(r->inst[k].as_result, "pass") != 0)
-			fail(r, (int)k + 1, fmt("the ARC-Seal of instance %zu (%s) %s: %s", k + 1,
+			fail(r, (int)k + 1, mx_fmt("the ARC-Seal of instance %zu (%s) %s: %s", k + 1,
 			    r->inst[k].sealer ? r->inst[k].sealer : "?", r->inst[k].as_result,
 			    r->inst[k].as.reason ? r->inst[k].as.reason : "did not verify"));
 	}
 	if (strcmp(r->inst[last].ams_result, "pass") != 0)
-		fail(r, (int)r->ninst, fmt("the newest ARC-Message-Signature (instance %zu, %s) %s: %s",
+		fail(r, (int)r->ninst, mx_fmt("the newest ARC-Message-Signature (instance %zu, %s) %s: %s",
 		    r->ninst, r->inst[last].sealer ? r->inst[last].sealer : "?",
 		    r->inst[last].ams_result, r->inst[last].ams.reason ? r->inst[last].ams.reason :
 		    "did not verify"));

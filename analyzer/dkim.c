@@ -113,21 +113,6 @@ mx_dkim_result_finish(struct mx_dkim_result *r)
 	memset(r, 0, sizeof *r);
 }
 
-static char *
-fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-
-static char *
-fmt(const char *f, ...)
-{
-	va_list ap;
-	va_start(ap, f);
-	char *s = NULL;
-	if (vasprintf(&s, f, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	return s;
-}
-
 static void
 set_result(struct mx_dkim_result *r, const char *result, char *reason)
 {
@@ -167,12 +152,12 @@ fetch_key(struct mx_analysis *a, const struct mx_options *opt, struct mx_dkim_re
     struct mx_dkim_key *key)
 {
 	memset(key, 0, sizeof *key);
-	r->key_name = fmt("%s._domainkey.%s", r->sig.s, r->sig.d);
+	r->key_name = mx_fmt("%s._domainkey.%s", r->sig.s, r->sig.d);
 	if (r->key_name == NULL)
 		return -1;
 	if (opt->dns == NULL || !mx_dns_has_data(opt->dns)) {
 		r->key_dns = MX_DNS_NOT_IN_SNAPSHOT;
-		set_result(r, "temperror", fmt("the key %s was not looked up: no DNS data was "
+		set_result(r, "temperror", mx_fmt("the key %s was not looked up: no DNS data was "
 		    "given (--dns FILE, or --online)", r->key_name));
 		return 0;
 	}
@@ -194,24 +179,24 @@ fetch_key(struct mx_analysis *a, const struct mx_options *opt, struct mx_dkim_re
 			got = key->ok || i + 1 == ans.nrrs;
 		}
 		if (!got)
-			set_result(r, "permerror", fmt("%s has no TXT record", r->key_name));
+			set_result(r, "permerror", mx_fmt("%s has no TXT record", r->key_name));
 		break;
 	case MX_DNS_NXDOMAIN:
 	case MX_DNS_NODATA:
-		set_result(r, "permerror", fmt("no key at %s (%s): the selector does not exist",
+		set_result(r, "permerror", mx_fmt("no key at %s (%s): the selector does not exist",
 		    r->key_name, mx_dns_status_name(ans.status)));
 		break;
 	case MX_DNS_SERVFAIL:
 	case MX_DNS_TIMEOUT:
-		set_result(r, "temperror", fmt("the key lookup of %s failed (%s)", r->key_name,
+		set_result(r, "temperror", mx_fmt("the key lookup of %s failed (%s)", r->key_name,
 		    mx_dns_status_name(ans.status)));
 		break;
 	case MX_DNS_PLANNED:
-		set_result(r, "temperror", fmt("the key lookup of %s was planned, not sent "
+		set_result(r, "temperror", mx_fmt("the key lookup of %s was planned, not sent "
 		    "(--dns-plan)", r->key_name));
 		break;
 	default:
-		set_result(r, "temperror", fmt("the key %s is not in the DNS snapshot: add it with "
+		set_result(r, "temperror", mx_fmt("the key %s is not in the DNS snapshot: add it with "
 		    "`dig +noall +answer %s TXT >> snapshot.zone` and --dns, or use --online",
 		    r->key_name, r->key_name));
 		break;
@@ -265,15 +250,15 @@ judge_policy(struct mx_analysis *a, const struct mx_options *opt, struct mx_dkim
 		return;
 	char *why = NULL;
 	if (r->sig.alg == MX_DKIM_RSA_SHA1)
-		why = fmt("rsa-sha1 verifies, but RFC 8301 §3.1 says it MUST NOT be considered valid");
+		why = mx_fmt("rsa-sha1 verifies, but RFC 8301 §3.1 says it MUST NOT be considered valid");
 	else if (strcmp(r->key_type, "rsa") == 0 && r->key_bits < MX_DKIM_MIN_RSA_BITS)
-		why = fmt("the %d-bit RSA key is below the 1024 bits RFC 8301 §3.2 requires; "
+		why = mx_fmt("the %d-bit RSA key is below the 1024 bits RFC 8301 §3.2 requires; "
 		    "Gmail treats such mail as unsigned", r->key_bits);
 	else if (r->sig.has_x && r->sig.x < a->verify_time)
-		why = fmt("the signature expired (x=) %lld s before %s", (long long)(a->verify_time -
+		why = mx_fmt("the signature expired (x=) %lld s before %s", (long long)(a->verify_time -
 		    r->sig.x), a->verify_time_source);
 	else if (r->sig.has_t && r->sig.t > a->verify_time + MX_DKIM_CLOCK_SKEW_S)
-		why = fmt("the signature is timestamped (t=) %lld s after %s", (long long)(r->sig.t -
+		why = mx_fmt("the signature is timestamped (t=) %lld s after %s", (long long)(r->sig.t -
 		    a->verify_time), a->verify_time_source);
 	if (why) {
 		r->policy_result = "policy";
@@ -301,16 +286,16 @@ mx_dkim_load_key(struct mx_analysis *a, const struct mx_options *opt, struct mx_
 		const char *mis = NULL;
 		if (!key.ok)
 			set_result(r, "permerror", key.revoked ?
-			    fmt("the key at %s is revoked (empty p=)", r->key_name) :
-			    fmt("the key at %s is unusable: %s", r->key_name, key.error));
+			    mx_fmt("the key at %s is revoked (empty p=)", r->key_name) :
+			    mx_fmt("the key at %s is unusable: %s", r->key_name, key.error));
 		else if ((mis = key_mismatch(&r->sig, &key)) != NULL)
-			set_result(r, "permerror", fmt("%s", mis));
+			set_result(r, "permerror", mx_fmt("%s", mis));
 		else {
 			const char *err = NULL;
 			r->key = mx_pubkey_load(r->key_type, key.p, key.plen, &r->key_bits,
 			    &r->key_pkcs1, &err);
 			if (r->key == NULL)
-				set_result(r, "permerror", fmt("the key at %s: %s", r->key_name, err));
+				set_result(r, "permerror", mx_fmt("the key at %s: %s", r->key_name, err));
 		}
 	}
 	mx_dkim_key_finish(&key);
@@ -323,11 +308,11 @@ verify_one(struct mx_analysis *a, const struct mx_options *opt, struct mx_dkim_r
 	const struct mx_field *f = &a->hdr.fields[r->field_index];
 	r->header_sig = -1;
 	if (mx_dkim_sig_parse(f->value.ptr, f->value.len, &r->sig) != 0) {
-		set_result(r, "temperror", fmt("out of memory"));
+		set_result(r, "temperror", mx_fmt("out of memory"));
 		return;
 	}
 	if (!r->sig.ok) {
-		set_result(r, "permerror", fmt("%s%s%s", r->sig.error, r->sig.error_detail ? ": " : "",
+		set_result(r, "permerror", mx_fmt("%s%s%s", r->sig.error, r->sig.error_detail ? ": " : "",
 		    r->sig.error_detail ? r->sig.error_detail : ""));
 		r->policy_result = "permerror";
 		return;
@@ -348,23 +333,23 @@ verify_one(struct mx_analysis *a, const struct mx_options *opt, struct mx_dkim_r
 		int v = hl ? mx_dkim_check(r, hd, hl) : -1;
 		r->header_sig = v == 1;
 		if (v < 0)
-			set_result(r, "permerror", fmt("the key does not fit the signature"));
+			set_result(r, "permerror", mx_fmt("the key does not fit the signature"));
 		else if (r->body_hash == MX_BH_FAIL)
-			set_result(r, "fail", fmt("the body hash did not verify (the body changed after "
+			set_result(r, "fail", mx_fmt("the body hash did not verify (the body changed after "
 			    "signing); the signature over the headers %s", v ? "verified" :
 			    "did not verify either"));
 		else if (!v)
-			set_result(r, "fail", fmt("the signature over the headers did not verify%s",
+			set_result(r, "fail", mx_fmt("the signature over the headers did not verify%s",
 			    r->body_hash == MX_BH_PASS ? " (the body is intact)" :
 			    " (no body to check)"));
 		else if (r->body_hash == MX_BH_NOT_CHECKED)
-			set_result(r, "neutral", fmt("the header signature verified, but there is no "
+			set_result(r, "neutral", mx_fmt("the header signature verified, but there is no "
 			    "body to check the body hash against"));
 		else
-			set_result(r, "pass", fmt("body hash and signature verified with the %d-bit %s "
+			set_result(r, "pass", mx_fmt("body hash and signature verified with the %d-bit %s "
 			    "key at %s", r->key_bits, r->key_type, r->key_name));
 	} else if (r->result == NULL) {
-		set_result(r, "permerror", fmt("no usable key"));
+		set_result(r, "permerror", mx_fmt("no usable key"));
 	}
 	judge_policy(a, opt, r);
 }

@@ -12,21 +12,6 @@
 #include "domain.h"
 #include "findings.h"
 
-static char *
-fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-
-static char *
-fmt(const char *f, ...)
-{
-	va_list ap;
-	va_start(ap, f);
-	char *s = NULL;
-	if (vasprintf(&s, f, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	return s;
-}
-
 static void
 lint(struct mx_dmarc_result *r, const char *code, int sev, char *msg)
 {
@@ -217,7 +202,7 @@ evaluate(const struct mx_dmarc_input *in, int mode, struct mx_dmarc_eval *e,
 	size_t fl = strlen(from);
 	if (fl == 0 || from[0] == '.' || strstr(from, "..") || from[fl - 1] == '.') {
 		e->result = "none";
-		e->reason = fmt("the From domain \"%s\" is not a valid domain name: DMARC cannot be "
+		e->reason = mx_fmt("the From domain \"%s\" is not a valid domain name: DMARC cannot be "
 		    "applied", from);
 		return;
 	}
@@ -253,21 +238,21 @@ evaluate(const struct mx_dmarc_input *in, int mode, struct mx_dmarc_eval *e,
 	}
 	if (f == F_TEMP) {
 		e->result = "temperror";
-		e->reason = fmt("the DMARC record lookup failed or is not in the snapshot");
+		e->reason = mx_fmt("the DMARC record lookup failed or is not in the snapshot");
 		return;
 	}
 	if (f == F_MULTI) {
 		e->result = "none";
-		e->reason = fmt("_dmarc.%s has more than one DMARC record: DMARC does not apply "
+		e->reason = mx_fmt("_dmarc.%s has more than one DMARC record: DMARC does not apply "
 		    "(RFC 7489 §6.6.3)", found_at);
-		lint(res, "DMARC_MULTIPLE_RECORDS", MX_SEV_HIGH, fmt("_dmarc.%s publishes more than "
+		lint(res, "DMARC_MULTIPLE_RECORDS", MX_SEV_HIGH, mx_fmt("_dmarc.%s publishes more than "
 		    "one DMARC record, so receivers apply none. Keep one.", found_at));
 		return;
 	}
 	if (f == F_NONE) {
 		e->result = "none";
 		int other = mode == MX_DMARC_7489 && e->org_domain && strcasecmp(e->org_domain, from);
-		e->reason = fmt("no DMARC record for %s%s%s", from, other ?
+		e->reason = mx_fmt("no DMARC record for %s%s%s", from, other ?
 		    " or its organizational domain " : "", other ? e->org_domain : "");
 		return;
 	}
@@ -291,7 +276,7 @@ evaluate(const struct mx_dmarc_input *in, int mode, struct mx_dmarc_eval *e,
 	if (e->policy == MX_DMARC_P_UNSET) {
 		/* RFC 7489 §6.6.3: an unusable record means no DMARC processing */
 		e->result = "permerror";
-		e->reason = fmt("the DMARC record at _dmarc.%s is unusable: %s", found_at,
+		e->reason = mx_fmt("the DMARC record at _dmarc.%s is unusable: %s", found_at,
 		    (bis ? r->error_bis : r->error) ? (bis ? r->error_bis : r->error) : "syntax");
 		e->policy_tag = NULL;
 		return;
@@ -308,13 +293,13 @@ evaluate(const struct mx_dmarc_input *in, int mode, struct mx_dmarc_eval *e,
 			e->dkim_aligned = strdup(in->dkim_pass[i]);
 	if (e->spf_aligned || e->dkim_aligned) {
 		e->result = "pass";
-		e->reason = fmt("aligned %s%s%s", e->dkim_aligned ? "DKIM d=" : "SPF ",
+		e->reason = mx_fmt("aligned %s%s%s", e->dkim_aligned ? "DKIM d=" : "SPF ",
 		    e->dkim_aligned ? e->dkim_aligned : e->spf_aligned,
 		    e->dkim_aligned && e->spf_aligned ? " (and SPF)" : "");
 		return;
 	}
 	e->result = "fail";
-	e->reason = fmt("neither SPF (%zu pass) nor DKIM (%zu pass) is aligned with %s (%s "
+	e->reason = mx_fmt("neither SPF (%zu pass) nor DKIM (%zu pass) is aligned with %s (%s "
 	    "alignment)", in->nspf, in->ndkim, from, r->adkim_strict || r->aspf_strict ?
 	    "strict" : "relaxed");
 	enum mx_dmarc_policy d = e->policy;
@@ -346,7 +331,7 @@ policy_lint(struct mx_dmarc_result *res, const struct mx_dmarc_input *in)
 	if (!e->has_record) {
 		if (strcmp(e->result, "none") == 0 && e->reason && !strstr(e->reason, "more than one") &&
 		    !strstr(e->reason, "not a valid domain"))
-			lint(res, "DMARC_NO_RECORD", MX_SEV_MEDIUM, fmt("%s publishes no DMARC policy: "
+			lint(res, "DMARC_NO_RECORD", MX_SEV_MEDIUM, mx_fmt("%s publishes no DMARC policy: "
 			    "anyone can send as it and receivers are told nothing. Start with "
 			    "\"_dmarc.%s TXT v=DMARC1; p=none; rua=mailto:dmarc@%s\" and watch the "
 			    "reports.", in->from_domain, e->org_domain ? e->org_domain : in->from_domain,
@@ -355,28 +340,28 @@ policy_lint(struct mx_dmarc_result *res, const struct mx_dmarc_input *in)
 	}
 	const struct mx_dmarc_record *r = &e->rec;
 	if (r->rua_valid == 0)
-		lint(res, "DMARC_NO_RUA", MX_SEV_LOW, fmt("The DMARC record of %s has no rua=: the "
+		lint(res, "DMARC_NO_RUA", MX_SEV_LOW, mx_fmt("The DMARC record of %s has no rua=: the "
 		    "domain receives no aggregate reports, so it cannot see who sends as it. Add "
 		    "rua=mailto:... before tightening the policy.", e->policy_domain));
 	if (r->p == MX_DMARC_P_NONE)
-		lint(res, "DMARC_P_NONE", MX_SEV_INFO, fmt("%s is at p=none (monitoring). The staged "
+		lint(res, "DMARC_P_NONE", MX_SEV_INFO, mx_fmt("%s is at p=none (monitoring). The staged "
 		    "rollout: a few weeks of p=none with reports, then p=quarantine (with pct= to "
 		    "start small), then p=reject once the reports show only your own services.",
 		    e->policy_domain));
 	if (r->p == MX_DMARC_P_REJECT && in->ndkim == 0)
-		lint(res, "DMARC_REJECT_WITHOUT_DKIM", MX_SEV_MEDIUM, fmt("%s is at p=reject but this "
+		lint(res, "DMARC_REJECT_WITHOUT_DKIM", MX_SEV_MEDIUM, mx_fmt("%s is at p=reject but this "
 		    "message has no passing DKIM signature: under p=reject, mail that relies on SPF "
 		    "alone fails as soon as it is forwarded. Sign with DKIM for %s.", e->policy_domain,
 		    in->from_domain));
 	if (r->has_pct && r->pct < 100 && r->pct >= 0)
-		lint(res, "DMARC_PCT", MX_SEV_INFO, fmt("pct=%d: RFC 7489 receivers apply the policy "
+		lint(res, "DMARC_PCT", MX_SEV_INFO, mx_fmt("pct=%d: RFC 7489 receivers apply the policy "
 		    "to %d%% of failing mail and the next lower one to the rest (RFC 9989 removed "
 		    "pct; use t=y while testing).", r->pct, r->pct));
 	if (r->unknown_tags)
-		lint(res, "DMARC_UNKNOWN_TAGS", MX_SEV_LOW, fmt("The DMARC record of %s has tags "
+		lint(res, "DMARC_UNKNOWN_TAGS", MX_SEV_LOW, mx_fmt("The DMARC record of %s has tags "
 		    "receivers ignore: %s.", e->policy_domain, r->unknown_tags));
 	if (!r->ok && r->error)
-		lint(res, "DMARC_RECORD_ERROR", MX_SEV_MEDIUM, fmt("The DMARC record of %s: %s%s%s.",
+		lint(res, "DMARC_RECORD_ERROR", MX_SEV_MEDIUM, mx_fmt("The DMARC record of %s: %s%s%s.",
 		    e->policy_domain, r->error, r->fallback_reason ? "; " : "",
 		    r->fallback_reason ? r->fallback_reason : ""));
 }

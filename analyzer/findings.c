@@ -259,3 +259,15 @@ mx_severity_parse(const char *name)
 			return i;
 	return -1;
 }
+
+char *
+mx_fmt(const char *f, ...)
+{
+	va_list ap;
+	va_start(ap, f);
+	char *s = NULL;
+	if (vasprintf(&s, f, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	return s;
+}

@@ -61,6 +61,9 @@ size_t mx_findings_count(const struct mx_findings *fs, enum mx_severity min);
 void mx_findings_finish(struct mx_findings *fs);
 
 const char *mx_severity_name(enum mx_severity s);
+
+/* A formatted, owned string (vasprintf); NULL when out of memory. */
+char *mx_fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 /* -1 when name is not a severity */
 int mx_severity_parse(const char *name);
 

@@ -12,21 +12,6 @@
 #include "analysis.h"
 #include "domain.h"
 
-static char *
-fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-
-static char *
-fmt(const char *f, ...)
-{
-	va_list ap;
-	va_start(ap, f);
-	char *s = NULL;
-	if (vasprintf(&s, f, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	return s;
-}
-
 static void
 explain(struct mx_gmail *g, const char *indicator, char *reason, char *fix)
 {
@@ -150,43 +135,43 @@ mx_gmail_card(struct mx_analysis *a)
 	}
 	if (arc_earlier_fail && !g->question_mark) {
 		g->question_mark = 1;
-		explain(g, "question_mark", fmt("Gmail shows a grey \"?\" although SPF or DKIM passes "
+		explain(g, "question_mark", mx_fmt("Gmail shows a grey \"?\" although SPF or DKIM passes "
 		    "now: the message was forwarded, and the first ARC set records that it failed "
-		    "DMARC before (Gmail help 180707)."), fmt("The original sender must authenticate "
+		    "DMARC before (Gmail help 180707)."), mx_fmt("The original sender must authenticate "
 		    "the message at the source (DKIM for %s); forwarding cannot repair it.", from));
 	}
 	int ghost = a->has_dmarc && a->dmarc.e[MX_DMARC_9989].nonexistent;
 	if (!authenticated_from && !g->question_mark && ghost) {
 		g->via = strdup(signer ? signer : au.spf_domain);
-		explain(g, "via", fmt("Gmail shows \"via %s\" because %s authenticated the message, "
+		explain(g, "via", mx_fmt("Gmail shows \"via %s\" because %s authenticated the message, "
 		    "not %s, the domain in From.", g->via, g->via, from),
-		    fmt("%s does not exist in DNS (no A, AAAA or MX record): no real sender uses it. "
+		    mx_fmt("%s does not exist in DNS (no A, AAAA or MX record): no real sender uses it. "
 		    "If it is meant to be yours, create it and set up DKIM and a return-path under "
 		    "it; otherwise this message only borrows the name.", from));
 	} else if (!authenticated_from && !g->question_mark) {
 		g->via = strdup(signer ? signer : au.spf_domain);
-		explain(g, "via", fmt("Gmail shows \"via %s\" because the domain that authenticated "
+		explain(g, "via", mx_fmt("Gmail shows \"via %s\" because the domain that authenticated "
 		    "the message (%s %s) is not %s, the domain in From. (Gmail help 1311182; that "
 		    "it names the DKIM d= first, then the SPF domain, is observed, not documented.)",
 		    g->via, signer ? "DKIM signed by" : "SPF mailed by", g->via, from),
-		    fmt("Set up DKIM for %s itself at the sending service (it gives you CNAME or TXT "
+		    mx_fmt("Set up DKIM for %s itself at the sending service (it gives you CNAME or TXT "
 		    "records such as s1._domainkey.%s to publish), and a custom return-path (bounce "
 		    "domain) under %s so SPF aligns too. Then the \"via\" goes away.", from, from, from));
 	}
 	if (g->question_mark)
-		explain(g, "question_mark", fmt("Gmail shows a grey \"?\" instead of the sender's "
+		explain(g, "question_mark", mx_fmt("Gmail shows a grey \"?\" instead of the sender's "
 		    "picture because neither SPF nor DKIM authenticated the message (Gmail help "
 		    "180707)%s.", mx_header_count(&a->hdr, "ARC-Seal") ? "; Gmail also treats a "
 		    "forwarded message as unauthenticated when ARC shows it failed earlier" : ""),
-		    fmt("If %s really sent this, publish SPF for it including the server that sent "
+		    mx_fmt("If %s really sent this, publish SPF for it including the server that sent "
 		    "(%s) and sign with DKIM for %s. If it did not, the \"?\" is the warning that "
 		    "matters: nothing shows the message comes from %s.", from,
 		    a->boundary.client_ip[0] ? a->boundary.client_ip : "the sender", from, from));
 	if (g->mailed_by)
-		explain(g, "mailed_by", fmt("\"mailed-by %s\": SPF passed for the envelope sender's "
+		explain(g, "mailed_by", mx_fmt("\"mailed-by %s\": SPF passed for the envelope sender's "
 		    "domain.", g->mailed_by), NULL);
 	if (g->signed_by)
-		explain(g, "signed_by", fmt("\"signed-by %s\": a DKIM signature of %s verified.",
+		explain(g, "signed_by", mx_fmt("\"signed-by %s\": a DKIM signature of %s verified.",
 		    g->signed_by, g->signed_by), NULL);
 	const struct mx_hop *h = &a->hops[a->boundary.hop];
 	char sender[512];
@@ -197,15 +182,15 @@ mx_gmail_card(struct mx_analysis *a)
 		sender[sl - 1] = '\0';	/* Google writes rDNS with the root dot */
 	if (h->r.tls == MX_TLS_YES) {
 		g->encryption = "tls";
-		explain(g, "encryption", fmt("\"Standard encryption (TLS)\": %s handed the message to "
+		explain(g, "encryption", mx_fmt("\"Standard encryption (TLS)\": %s handed the message to "
 		    "%s over TLS%s%s.", sender, h->r.by_host, h->r.tls_version[0] ? " " : "",
 		    h->r.tls_version), NULL);
 	} else if (h->r.tls == MX_TLS_NO) {
 		g->encryption = "none";
-		explain(g, "encryption", fmt("Gmail shows a red open padlock, \"%s did not encrypt "
+		explain(g, "encryption", mx_fmt("Gmail shows a red open padlock, \"%s did not encrypt "
 		    "this message\": %s handed it to %s with plain %s, no TLS (Gmail help 7039474).",
 		    from, sender, h->r.by_host, h->r.protocol),
-		    fmt("Enable STARTTLS for outgoing mail on %s (Postfix: smtp_tls_security_level = "
+		    mx_fmt("Enable STARTTLS for outgoing mail on %s (Postfix: smtp_tls_security_level = "
 		    "may; Exim: tls_require_ciphers and the default hosts_try_tls; Exchange: "
 		    "send connector with TLS), or send through a provider that uses TLS.", sender));
 	} else {

@@ -9,21 +9,6 @@
 
 #include "analysis.h"
 
-static char *
-fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-
-static char *
-fmt(const char *f, ...)
-{
-	va_list ap;
-	va_start(ap, f);
-	char *s = NULL;
-	if (vasprintf(&s, f, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	return s;
-}
-
 /* The trusted receiver's result for method (any pass wins for dkim), or NULL. */
 static const char *
 recorded(const struct mx_analysis *a, const char *method)
@@ -60,21 +45,21 @@ dkim_cause(const struct mx_analysis *a, const char *rec, const char *now)
 		if (r->diag_code && (strcmp(r->diag_code, "key_rotated") == 0 ||
 		    strcmp(r->diag_code, "key_not_in_snapshot") == 0 ||
 		    strcmp(r->diag_code, "key_missing") == 0 || strcmp(r->diag_code, "key_revoked") == 0))
-			return fmt("the key of d=%s is not available now (%s): likely rotated since "
+			return mx_fmt("the key of d=%s is not available now (%s): likely rotated since "
 			    "delivery; the receiver's result stands for the delivery time",
 			    r->sig.d, r->diag_code);
 		if (strcmp(rec, "pass") == 0 && r->body_hash == MX_BH_FAIL)
-			return fmt("the body no longer matches d=%s's signature (%s): the message was "
+			return mx_fmt("the body no longer matches d=%s's signature (%s): the message was "
 			    "modified after delivery, or by how it was saved or pasted", r->sig.d,
 			    r->diag_code ? r->diag_code : "body changed");
 		if (strcmp(rec, "pass") == 0 && r->header_sig == 0)
-			return fmt("signed header fields of d=%s changed after delivery (%s)", r->sig.d,
+			return mx_fmt("signed header fields of d=%s changed after delivery (%s)", r->sig.d,
 			    r->diag_code ? r->diag_code : "header changed");
 	}
 	if (strcmp(now, "pass") == 0)
-		return fmt("mxray verifies a signature the receiver did not accept: the receiver "
+		return mx_fmt("mxray verifies a signature the receiver did not accept: the receiver "
 		    "saw a different message, applied its own policy, or the key changed since");
-	return fmt("the DNS snapshot differs from what the receiver saw at delivery");
+	return mx_fmt("the DNS snapshot differs from what the receiver saw at delivery");
 }
 
 static void
@@ -107,9 +92,9 @@ mx_verdict_compare(struct mx_analysis *a)
 	add(a, "dkim", rd, nd, rd && strcmp(rd, nd) ? dkim_cause(a, rd, nd) : NULL);
 	char *spf_cause = NULL;
 	if (rs && ns && strcmp(rs, ns) != 0)
-		spf_cause = strcmp(ns, "temperror") == 0 ? fmt("an SPF lookup is missing from the "
+		spf_cause = strcmp(ns, "temperror") == 0 ? mx_fmt("an SPF lookup is missing from the "
 		    "DNS snapshot or failed: %s", a->spf.reason ? a->spf.reason : "DNS") :
-		    fmt("the SPF record (or other DNS) changed since delivery: the snapshot is "
+		    mx_fmt("the SPF record (or other DNS) changed since delivery: the snapshot is "
 		    "what mxray saw, the receiver saw the DNS of that day");
 	add(a, "spf", rs, ns, spf_cause);
 	char *dm_cause = NULL;
@@ -117,22 +102,22 @@ mx_verdict_compare(struct mx_analysis *a)
 		int arc = mx_header_count(&a->hdr, "ARC-Seal") > 0;
 		int arc_ok = a->has_arc && strcmp(a->arc.result, "pass") == 0;
 		if (strcmp(rm, "pass") == 0 && strcmp(nm, "fail") == 0 && arc_ok && a->arc.ninst)
-			dm_cause = fmt("a receiver-specific rule: the message was forwarded, and the receiver "
+			dm_cause = mx_fmt("a receiver-specific rule: the message was forwarded, and the receiver "
 			    "accepted the DMARC failure on the strength of the valid ARC chain (instance "
 			    "%d, sealed by %s%s, recorded: %s)", a->arc.inst[0].instance,
 			    a->arc.inst[0].sealer ? a->arc.inst[0].sealer : "?",
 			    a->arc.inst[0].trusted ? ", trusted" : ", not named with --trust-arc",
 			    a->arc.inst[0].story ? a->arc.inst[0].story : "-");
 		else if (strcmp(rm, "pass") == 0 && strcmp(nm, "fail") == 0 && arc)
-			dm_cause = fmt("a receiver-specific rule: Gmail and others accept a DMARC failure "
+			dm_cause = mx_fmt("a receiver-specific rule: Gmail and others accept a DMARC failure "
 			    "when a trusted forwarder's ARC set recorded a pass (the message was "
 			    "forwarded; the chain does not validate for mxray: %s)",
 			    a->arc.reason ? a->arc.reason : "no ARC result");
 		else if (!a->verdict[0].agree || !a->verdict[1].agree)
-			dm_cause = fmt("it follows from the %s difference above", !a->verdict[0].agree ?
+			dm_cause = mx_fmt("it follows from the %s difference above", !a->verdict[0].agree ?
 			    "DKIM" : "SPF");
 		else
-			dm_cause = fmt("the DMARC record changed since delivery, or the receiver "
+			dm_cause = mx_fmt("the DMARC record changed since delivery, or the receiver "
 			    "evaluated another author domain");
 	}
 	add(a, "dmarc", rm, nm, dm_cause);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "dkim_record.h"
 #include "tagvalue.h"
 
@@ -134,38 +135,6 @@ colon_list_has(mx_span v, const char *w1, const char *w2)
 		if (span_ieq(item, w1) || (w2 && span_ieq(item, w2)))
 			return 1;
 	return 0;
-}
-
-/*
- * A value made safe to print: printable ASCII as is, '\\' and '"' escaped,
- * anything else as \xNN, at most DETAIL_MAX input bytes.  NULL when out of memory.
- */
-static char *
-escape_detail(const char *p, size_t n)
-{
-	size_t show = n > DETAIL_MAX ? DETAIL_MAX : n;
-	char *s = malloc(show * 4 + 4);
-	if (s == NULL)
-		return NULL;
-	size_t o = 0;
-	for (size_t i = 0; i < show; i++) {
-		unsigned char ch = (unsigned char)p[i];
-		if (ch == '\\' || ch == '"') {
-			s[o++] = '\\';
-			s[o++] = (char)ch;
-		} else if (ch >= 0x20 && ch < 0x7f) {
-			s[o++] = (char)ch;
-		} else {
-			snprintf(s + o, 5, "\\x%02x", ch);
-			o += 4;
-		}
-	}
-	if (show < n) {
-		memcpy(s + o, "...", 3);
-		o += 3;
-	}
-	s[o] = '\0';
-	return s;
 }
 
 /* ---- base64 (RFC 4648 §4, as RFC 6376 §2.4 uses it) ---- */
@@ -298,7 +267,7 @@ sig_err(struct sigctx *c, const char *why, const char *p, size_t n)
 	if (c->s->error == NULL) {
 		c->s->error = why;
 		if (p) {
-			c->s->error_detail = escape_detail(p, n);
+			c->s->error_detail = mx_escape_detail(p, n, DETAIL_MAX);
 			if (c->s->error_detail == NULL)
 				c->nomem = 1;
 		}

@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "dmarc_record.h"
 #include "tagvalue.h"
 
@@ -149,38 +150,6 @@ next_item(mx_span *rest, char sep, mx_span *item)
 		rest->len = 0;
 	}
 	return 1;
-}
-
-/*
- * A value made safe to print: printable ASCII as is, '\\' and '"' escaped,
- * anything else as \xNN, at most DETAIL_MAX input bytes.  NULL when out of memory.
- */
-static char *
-escape_detail(const char *p, size_t n)
-{
-	size_t show = n > DETAIL_MAX ? DETAIL_MAX : n;
-	char *s = malloc(show * 4 + 4);
-	if (s == NULL)
-		return NULL;
-	size_t o = 0;
-	for (size_t i = 0; i < show; i++) {
-		unsigned char ch = (unsigned char)p[i];
-		if (ch == '\\' || ch == '"') {
-			s[o++] = '\\';
-			s[o++] = (char)ch;
-		} else if (ch >= 0x20 && ch < 0x7f) {
-			s[o++] = (char)ch;
-		} else {
-			snprintf(s + o, 5, "\\x%02x", ch);
-			o += 4;
-		}
-	}
-	if (show < n) {
-		memcpy(s + o, "...", 3);
-		o += 3;
-	}
-	s[o] = '\0';
-	return s;
 }
 
 /* Append name to the comma-separated *list (lower-cased when lower), once. */
@@ -616,7 +585,7 @@ set_error(struct ctx *c, const char *why, const char *p, size_t n)
 	if (c->r->error != NULL)
 		return;
 	c->r->error = why;
-	if (p != NULL && (c->r->error_detail = escape_detail(p, n)) == NULL)
+	if (p != NULL && (c->r->error_detail = mx_escape_detail(p, n, DETAIL_MAX)) == NULL)
 		c->nomem = 1;
 }
 

@@ -38,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "spf_record.h"
 
 /* How much of an offending term error_detail shows (escaped); the rest is cut with "...". */
@@ -116,38 +117,6 @@ dup_n(const char *p, size_t n, int lower)
 	for (size_t i = 0; i < n; i++)
 		s[i] = lower ? (char)lc((unsigned char)p[i]) : p[i];
 	s[n] = '\0';
-	return s;
-}
-
-/*
- * A term made safe to print: printable ASCII as is, '\\' and '"' escaped,
- * anything else as \xNN, at most DETAIL_MAX input bytes.  NULL when out of memory.
- */
-static char *
-escape_detail(const char *p, size_t n)
-{
-	size_t show = n > DETAIL_MAX ? DETAIL_MAX : n;
-	char *s = malloc(show * 4 + 4);
-	if (s == NULL)
-		return NULL;
-	size_t o = 0;
-	for (size_t i = 0; i < show; i++) {
-		unsigned char ch = (unsigned char)p[i];
-		if (ch == '\\' || ch == '"') {
-			s[o++] = '\\';
-			s[o++] = (char)ch;
-		} else if (ch >= 0x20 && ch < 0x7f) {
-			s[o++] = (char)ch;
-		} else {
-			snprintf(s + o, 5, "\\x%02x", ch);
-			o += 4;
-		}
-	}
-	if (show < n) {
-		memcpy(s + o, "...", 3);
-		o += 3;
-	}
-	s[o] = '\0';
 	return s;
 }
 
@@ -648,7 +617,7 @@ fail(struct cur *c, size_t at, const char *msg, const char *term, size_t tlen)
 		c->out->error = msg;
 		c->out->error_offset = at;
 		if (term) {
-			c->out->error_detail = escape_detail(term, tlen);
+			c->out->error_detail = mx_escape_detail(term, tlen, DETAIL_MAX);
 			if (c->out->error_detail == NULL)
 				c->oom = 1;
 		}
