@@ -8,7 +8,7 @@
 set -eu
 cd "$(dirname "$0")"
 
-PACKAGES="build-essential pkg-config meson ninja-build libgmime-3.0-dev libssl-dev
+PACKAGES="build-essential pkg-config meson ninja-build libgmime-3.0-dev libssl-dev zlib1g-dev
 libldns-dev libjansson-dev libpsl-dev publicsuffix python3 python3-yaml python3-cryptography strace nsd"
 
 missing=""

@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "analysis.h"
+#include "batch.h"
 #include "dns.h"
 #include "domain.h"
 #include "findings.h"
@@ -32,6 +34,7 @@ static void
 usage(FILE *f)
 {
 	fputs("usage: mxray analyze [options] [FILE | -]\n"
+	    "       mxray batch [options] [PATH ...]   (mbox, Maildir, folders, .gz, -)\n"
 	    "       mxray dns [--dns FILE] [--online] NAME TYPE ...\n"
 	    "       mxray spf --ip ADDR --mail-from ADDR --helo NAME [--dns FILE] [--json]\n"
 	    "       mxray dmarc --from ADDR [--spf-pass D] [--dkim-pass D] [--dns FILE] [--json]\n"
@@ -832,6 +835,192 @@ cmd_analyze(int argc, char **argv)
 	return rc;
 }
 
+static volatile sig_atomic_t interrupted;
+
+static void
+on_sigint(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static void
+batch_usage(FILE *f)
+{
+	fputs("usage: mxray batch [options] [PATH ...]\n"
+	    "\n"
+	    "Analyzes every message of mbox files (mboxo, mboxrd), Maildirs, folders of\n"
+	    "messages (recursive), gzip-compressed files and standard input (- or no PATH).\n"
+	    "Writes one JSON line per message (the analyze --json document plus \"source\"\n"
+	    "and \"error\"), then a summary on standard error.\n"
+	    "\n"
+	    "options:\n"
+	    "  -o, --output FILE     the records go to FILE instead of standard output\n"
+	    "  --summary-json        the summary as JSON instead of text\n"
+	    "  --summary-file FILE   the summary goes to FILE instead of standard error\n"
+	    "  --no-summary          no summary\n"
+	    "  --progress WHEN       auto (default: when standard error is a terminal),\n"
+	    "                        always, never\n"
+	    "  --dns FILE, --psl FILE, --receiver DOMAIN, --trust-arc DOMAIN, --now TIME,\n"
+	    "  --attached, --no-attached: as for analyze\n", f);
+}
+
+static int
+cmd_batch(int argc, char **argv)
+{
+	enum { O_SUMJSON = 256, O_SUMFILE, O_NOSUM, O_PROGRESS, O_DNS, O_PSL, O_RECEIVER,
+	    O_TRUSTARC, O_NOW, O_ATTACHED, O_NO_ATTACHED };
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "summary-json", no_argument, NULL, O_SUMJSON },
+		{ "summary-file", required_argument, NULL, O_SUMFILE },
+		{ "no-summary", no_argument, NULL, O_NOSUM },
+		{ "progress", required_argument, NULL, O_PROGRESS },
+		{ "dns", required_argument, NULL, O_DNS },
+		{ "psl", required_argument, NULL, O_PSL },
+		{ "receiver", required_argument, NULL, O_RECEIVER },
+		{ "trust-arc", required_argument, NULL, O_TRUSTARC },
+		{ "now", required_argument, NULL, O_NOW },
+		{ "attached", no_argument, NULL, O_ATTACHED },
+		{ "no-attached", no_argument, NULL, O_NO_ATTACHED },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *output = NULL, *sumfile = NULL;
+	int sumjson = 0, nosum = 0, prog = -1, c, rc = EXIT_OK;
+	struct mx_dns_error derr;
+	struct mx_options opt = { 0 };
+	struct mx_dns *dns = mx_dns_new();
+	const char **receivers = calloc((size_t)argc, sizeof *receivers);
+	const char **trusted = calloc((size_t)argc, sizeof *trusted);
+	if (dns == NULL || receivers == NULL || trusted == NULL) {
+		mx_dns_free(dns);
+		free(receivers);
+		free(trusted);
+		return EXIT_INTERNAL;
+	}
+	opt.receivers = receivers;
+	opt.trust_arc = trusted;
+	optind = 1;
+	while (rc == EXIT_OK && (c = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o': output = optarg; break;
+		case O_SUMJSON: sumjson = 1; break;
+		case O_SUMFILE: sumfile = optarg; break;
+		case O_NOSUM: nosum = 1; break;
+		case O_PROGRESS:
+			if (strcmp(optarg, "always") == 0)
+				prog = 1;
+			else if (strcmp(optarg, "never") == 0)
+				prog = 0;
+			else if (strcmp(optarg, "auto") == 0)
+				prog = -1;
+			else {
+				fprintf(stderr, "mxray: --progress takes auto, always or never\n");
+				rc = EXIT_USAGE;
+			}
+			break;
+		case O_DNS:
+			if (mx_dns_load(dns, optarg, &derr) != 0) {
+				fprintf(stderr, "mxray: %s\n", derr.text);
+				rc = EXIT_UNREADABLE;
+			}
+			break;
+		case O_PSL:
+			if (mx_psl_load(optarg) != 0) {
+				fprintf(stderr, "mxray: %s: not a readable Public Suffix List\n", optarg);
+				rc = EXIT_UNREADABLE;
+			}
+			break;
+		case O_RECEIVER: receivers[opt.nreceivers++] = optarg; break;
+		case O_TRUSTARC: trusted[opt.ntrust_arc++] = optarg; break;
+		case O_NOW:
+			if (parse_time(optarg, &opt.now) != 0) {
+				fprintf(stderr, "mxray: --now takes seconds since 1970 or a date such as "
+				    "'2024-11-05 10:00:00 +0000', not '%s'\n", optarg);
+				rc = EXIT_USAGE;
+			}
+			opt.has_now = 1;
+			break;
+		case O_ATTACHED: opt.attached = MX_ATTACHED_ALWAYS; break;
+		case O_NO_ATTACHED: opt.attached = MX_ATTACHED_NEVER; break;
+		case 'h':
+			batch_usage(stdout);
+			mx_dns_free(dns);
+			free(receivers);
+			free(trusted);
+			return EXIT_OK;
+		default:
+			rc = EXIT_USAGE;
+		}
+	}
+	if (rc == EXIT_USAGE)
+		batch_usage(stderr);
+	FILE *out = stdout, *sum = stderr;
+	if (rc == EXIT_OK && output != NULL && (out = fopen(output, "w")) == NULL) {
+		fprintf(stderr, "mxray: %s: %s\n", output, strerror(errno));
+		rc = EXIT_UNREADABLE;
+	}
+	if (rc == EXIT_OK && sumfile != NULL && (sum = fopen(sumfile, "w")) == NULL) {
+		fprintf(stderr, "mxray: %s: %s\n", sumfile, strerror(errno));
+		rc = EXIT_UNREADABLE;
+	}
+	struct mx_mailbox *mb = NULL;
+	if (rc == EXIT_OK) {
+		static char *const dash[] = { "-" };
+		int n = argc - optind;
+		mb = n > 0 ? mx_mailbox_open(argv + optind, (size_t)n) : mx_mailbox_open(dash, 1);
+		if (mb == NULL)
+			rc = EXIT_INTERNAL;
+	}
+	if (rc != EXIT_OK) {
+		if (out != stdout && out != NULL)
+			fclose(out);
+		if (sum != stderr && sum != NULL)
+			fclose(sum);
+		mx_dns_free(dns);
+		free(receivers);
+		free(trusted);
+		return rc;
+	}
+	opt.dns = dns;
+	opt.clock = (int64_t)time(NULL);
+	struct sigaction sa = { .sa_handler = on_sigint };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	struct mx_batch_options bo = {
+		.out = out,
+		.progress = prog == 1 || (prog == -1 && isatty(STDERR_FILENO)) ? stderr : NULL,
+		.stop = &interrupted,
+		.analysis = &opt,
+	};
+	int write_failed = 0;
+	struct mx_batch_summary *s = mx_batch_run(mb, &bo, &write_failed);
+	if (s == NULL) {
+		rc = EXIT_INTERNAL;
+	} else {
+		if (write_failed) {
+			fprintf(stderr, "mxray: writing the records failed: %s\n", strerror(errno));
+			rc = EXIT_INTERNAL;
+		}
+		if (!nosum && (sumjson ? mx_batch_summary_json(sum, s) :
+		    mx_batch_summary_text(sum, s)) != 0)
+			rc = EXIT_INTERNAL;
+	}
+	mx_batch_summary_free(s);
+	mx_mailbox_close(mb);
+	if (out != stdout && fclose(out) != 0)
+		rc = EXIT_INTERNAL;
+	if (sum != stderr && fclose(sum) != 0)
+		rc = EXIT_INTERNAL;
+	mx_dns_free(dns);
+	free(receivers);
+	free(trusted);
+	if (rc == EXIT_OK && interrupted)
+		rc = 130;
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -850,6 +1039,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "analyze") == 0)
 		return cmd_analyze(argc - 1, argv + 1);
+	if (strcmp(cmd, "batch") == 0)
+		return cmd_batch(argc - 1, argv + 1);
 	if (strcmp(cmd, "dmarc") == 0)
 		return cmd_dmarc(argc - 1, argv + 1);
 	if (strcmp(cmd, "psl") == 0)

@@ -13,6 +13,10 @@
  */
 int mx_report_json(FILE *out, const struct mx_analysis *a, int compact);
 
+/* The same document as a Jansson value (mxray batch adds the source to it). */
+struct json_t;
+struct json_t *mx_report_json_value(const struct mx_analysis *a);
+
 /* One SPF evaluation as {"spf": {...}} (mxray spf --json). */
 int mx_report_spf_json(FILE *out, const struct mx_spf_result *r, int compact);
 

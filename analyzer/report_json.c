@@ -575,13 +575,20 @@ analysis_json(const struct mx_analysis *a)
 	return o;
 }
 
-int
-mx_report_json(FILE *out, const struct mx_analysis *a, int compact)
+json_t *
+mx_report_json_value(const struct mx_analysis *a)
 {
 	json_t *o = analysis_json(a);
 	json_object_set_new(o, "schema_version", json_string(MX_SCHEMA_VERSION));
 	json_object_set_new(o, "tool", json_pack("{s:s, s:s}", "name", "mxray",
 	    "version", MXRAY_VERSION));
+	return o;
+}
+
+int
+mx_report_json(FILE *out, const struct mx_analysis *a, int compact)
+{
+	json_t *o = mx_report_json_value(a);
 	size_t flags = JSON_SORT_KEYS | (compact ? JSON_COMPACT : JSON_INDENT(2));
 	int rc = json_dumpf(o, out, flags);
 	json_decref(o);

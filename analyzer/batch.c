@@ -1,0 +1,419 @@
+/*
+ * batch.c - the batch loop: read, analyze, write one record, count.
+ *
+ * The summary is counted from the same JSON value that becomes the record,
+ * so what the summary says is what the records say.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "batch.h"
+#include "report.h"
+
+/* Distinct domains remembered for the top lists; more are counted as "(others)". */
+#define MAX_DOMAINS 65536
+#define TOP_N 10
+
+struct counter {
+	char *key;
+	unsigned long long n;
+};
+
+/* A small string -> count table (open addressing, grows to a bound). */
+struct table {
+	struct counter *slot;
+	size_t cap, used, limit;
+	unsigned long long others;
+};
+
+struct mx_batch_summary {
+	unsigned long long messages, errors, not_messages, bytes, interrupted;
+	unsigned long long hops, hops_unencrypted, msgs_unencrypted, gmail_via, gmail_question,
+	    gmail_no_tls, attached;
+	struct table spf, dkim, dkim_diag, dmarc, arc, findings, spoofing, senders, failing;
+	double seconds;
+};
+
+static const char *const spoofing_codes[] = {
+	"FROM_DUPLICATE", "FROM_ENCODED_ADDRESS", "FROM_QUOTED_PAIR", "FROM_AMBIGUOUS",
+	"FROM_ADDRESS_IN_DISPLAY_NAME", "FROM_OBS_ROUTE", "FROM_MULTIPLE_ADDRESSES",
+	"AUTHRES_FORGED", "AUTHRES_INJECTION", "DKIM_UNSIGNED_TAIL", "DKIM_UNSIGNED_INSTANCE",
+	"RECEIVED_MAY_BE_FORGED", "HEADER_LEADING_WHITESPACE", "MIME_CONFLICTING_HEADER", NULL,
+};
+
+static size_t
+hash(const char *s)
+{
+	size_t h = 1469598103934665603ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static int
+count(struct table *t, const char *key, unsigned long long n)
+{
+	if (t->cap == 0 || t->used * 2 >= t->cap) {
+		if (t->limit == 0)
+			t->limit = MAX_DOMAINS;
+		if (t->used >= t->limit) {
+			/* full: known keys still count, new ones go to "others" */
+			for (size_t i = hash(key) & (t->cap - 1); t->slot[i].key; i = (i + 1) & (t->cap - 1))
+				if (strcmp(t->slot[i].key, key) == 0) {
+					t->slot[i].n += n;
+					return 0;
+				}
+			t->others += n;
+			return 0;
+		}
+		size_t nc = t->cap ? t->cap * 2 : 64;
+		struct counter *ns = calloc(nc, sizeof *ns);
+		if (ns == NULL)
+			return -1;
+		for (size_t i = 0; i < t->cap; i++) {
+			if (t->slot[i].key == NULL)
+				continue;
+			size_t j = hash(t->slot[i].key) & (nc - 1);
+			while (ns[j].key)
+				j = (j + 1) & (nc - 1);
+			ns[j] = t->slot[i];
+		}
+		free(t->slot);
+		t->slot = ns;
+		t->cap = nc;
+	}
+	size_t i = hash(key) & (t->cap - 1);
+	for (; t->slot[i].key; i = (i + 1) & (t->cap - 1))
+		if (strcmp(t->slot[i].key, key) == 0) {
+			t->slot[i].n += n;
+			return 0;
+		}
+	if ((t->slot[i].key = strdup(key)) == NULL)
+		return -1;
+	t->slot[i].n = n;
+	t->used++;
+	return 0;
+}
+
+static void
+table_free(struct table *t)
+{
+	for (size_t i = 0; i < t->cap; i++)
+		free(t->slot[i].key);
+	free(t->slot);
+}
+
+static int
+by_count(const void *a, const void *b)
+{
+	const struct counter *x = a, *y = b;
+	if (x->n != y->n)
+		return x->n < y->n ? 1 : -1;
+	return strcmp(x->key, y->key);
+}
+
+/* The entries sorted by count (most first), at most LIMIT (0: all). */
+static struct counter *
+sorted(const struct table *t, size_t limit, size_t *n)
+{
+	struct counter *v = malloc((t->used ? t->used : 1) * sizeof *v);
+	*n = 0;
+	if (v == NULL)
+		return NULL;
+	for (size_t i = 0; i < t->cap; i++)
+		if (t->slot[i].key)
+			v[(*n)++] = t->slot[i];
+	qsort(v, *n, sizeof *v, by_count);
+	if (limit && *n > limit)
+		*n = limit;
+	return v;
+}
+
+static const char *
+str(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s;
+}
+
+static void
+count_record(struct mx_batch_summary *s, json_t *r)
+{
+	json_t *input = json_object_get(r, "input");
+	if (json_object_get(r, "message") == NULL) {
+		if (input != NULL)
+			s->not_messages++;
+		return;
+	}
+	json_t *spf = json_object_get(r, "spf");
+	count(&s->spf, json_is_object(spf) ? str(spf, "result") : "not evaluated", 1);
+	json_t *dkim = json_object_get(r, "dkim");
+	size_t i;
+	json_t *sig;
+	if (json_array_size(dkim) == 0)
+		count(&s->dkim, "none (unsigned)", 1);
+	json_array_foreach(dkim, i, sig) {
+		const char *res = str(sig, "result");
+		count(&s->dkim, res ? res : "unknown", 1);
+		json_t *d = json_object_get(sig, "diagnosis");
+		if (json_is_object(d) && str(d, "code"))
+			count(&s->dkim_diag, str(d, "code"), 1);
+	}
+	json_t *dmarc = json_object_get(r, "dmarc");
+	const char *dres = json_is_object(dmarc) ? str(dmarc, "result") : NULL;
+	count(&s->dmarc, dres ? dres : "not evaluated", 1);
+	json_t *arc = json_object_get(r, "arc");
+	count(&s->arc, json_is_object(arc) && str(arc, "result") ? str(arc, "result") : "none", 1);
+	json_t *g = json_object_get(r, "gmail");
+	if (json_is_object(g)) {
+		s->gmail_via += json_is_string(json_object_get(g, "via"));
+		s->gmail_question += json_is_true(json_object_get(g, "question_mark"));
+		const char *enc = str(g, "encryption");
+		s->gmail_no_tls += enc && strcmp(enc, "none") == 0;
+	}
+	json_t *tr = json_object_get(r, "transit");
+	json_int_t un = json_integer_value(json_object_get(tr, "unencrypted"));
+	s->hops += (unsigned long long)json_integer_value(json_object_get(tr, "hops"));
+	s->hops_unencrypted += (unsigned long long)un;
+	s->msgs_unencrypted += un > 0;
+	json_t *f;
+	json_array_foreach(json_object_get(r, "findings"), i, f) {
+		const char *code = str(f, "code");
+		if (code == NULL)
+			continue;
+		count(&s->findings, code, 1);
+		for (const char *const *c = spoofing_codes; *c; c++)
+			if (strcmp(*c, code) == 0)
+				count(&s->spoofing, code, 1);
+	}
+	s->attached += (unsigned long long)json_array_size(json_object_get(r, "attached"));
+	/* the sending domain: the From domain DMARC judged, else the first author's */
+	const char *dom = json_is_object(dmarc) ? str(dmarc, "from_domain") : NULL;
+	if (dom == NULL) {
+		json_t *au = json_array_get(json_object_get(json_object_get(r, "message"), "authors"), 0);
+		dom = str(au, "domain");
+	}
+	if (dom == NULL)
+		dom = "(no From domain)";
+	count(&s->senders, dom, 1);
+	if (dres != NULL && strcmp(dres, "pass") != 0 && strcmp(dres, "none") != 0)
+		count(&s->failing, dom, 1);
+}
+
+static json_t *
+source_json(const struct mx_mailbox_msg *m)
+{
+	return json_pack("{s:s, s:o, s:I, s:b, s:s}", "path", m->path,
+	    "offset", m->in_mbox ? json_integer((json_int_t)m->offset) : json_null(),
+	    "index", (json_int_t)m->index, "compressed", m->compressed,
+	    "format", m->in_mbox ? "mbox" : "file");
+}
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+progress(FILE *f, struct mx_mailbox *mb, const struct mx_batch_summary *s, double t0, int last)
+{
+	uint64_t done, total;
+	mx_mailbox_progress(mb, &done, &total);
+	double el = now_s() - t0;
+	double rate = el > 0 ? (double)s->messages / el : 0;
+	fprintf(f, "\r\033[Kmxray: %llu messages, %.1f MB, %.0f msg/s", s->messages,
+	    (double)done / 1e6, rate);
+	if (total > 0 && done > 0 && done <= total && !last) {
+		double eta = el * (double)(total - done) / (double)done;
+		fprintf(f, ", %.0f%%, about %.0f s left", 100.0 * (double)done / (double)total, eta);
+	}
+	if (last)
+		fputc('\n', f);
+	fflush(f);
+}
+
+struct mx_batch_summary *
+mx_batch_run(struct mx_mailbox *mb, const struct mx_batch_options *o, int *write_failed)
+{
+	struct mx_batch_summary *s = calloc(1, sizeof *s);
+	if (s == NULL)
+		return NULL;
+	*write_failed = 0;
+	double t0 = now_s(), last = t0;
+	struct mx_mailbox_msg m;
+	while (!(o->stop && *o->stop) && mx_mailbox_next(mb, &m)) {
+		json_t *rec;
+		char name[4200];
+		if (m.in_mbox)
+			snprintf(name, sizeof name, "%s@%llu", m.path, (unsigned long long)m.offset);
+		else
+			snprintf(name, sizeof name, "%s", m.path);
+		s->messages++;
+		s->bytes += m.len;
+		if (m.error != NULL) {
+			rec = json_pack("{s:s, s:{s:s, s:s}, s:{s:s, s:s}}",
+			    "schema_version", MX_SCHEMA_VERSION,
+			    "tool", "name", "mxray", "version", MXRAY_VERSION,
+			    "input", "name", name, "kind", "unreadable");
+			json_object_set_new(rec, "error", json_string(m.error));
+			s->errors++;
+		} else {
+			struct mx_analysis *a = mx_analyze(name, m.data, m.len, o->analysis);
+			if (a == NULL) {
+				rec = json_pack("{s:s, s:s}", "schema_version", MX_SCHEMA_VERSION,
+				    "error", "out of memory while analyzing this message");
+				s->errors++;
+			} else {
+				rec = mx_report_json_value(a);
+				const char *why = a->intake.kind != MX_INPUT_MESSAGE ?
+				    a->intake.reason : NULL;
+				json_object_set_new(rec, "error", why ? json_string(why) : json_null());
+				mx_analysis_free(a);
+			}
+		}
+		if (rec == NULL) {
+			s->errors++;
+			continue;
+		}
+		json_object_set_new(rec, "source", source_json(&m));
+		count_record(s, rec);
+		char *line = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS);
+		json_decref(rec);
+		if (line == NULL || fputs(line, o->out) == EOF || fputc('\n', o->out) == EOF) {
+			free(line);
+			*write_failed = 1;
+			break;
+		}
+		free(line);
+		if (o->progress != NULL && now_s() - last > 0.25) {
+			last = now_s();
+			progress(o->progress, mb, s, t0, 0);
+		}
+	}
+	if (o->stop && *o->stop)
+		s->interrupted = 1;
+	if (fflush(o->out) != 0)
+		*write_failed = 1;
+	s->seconds = now_s() - t0;
+	if (o->progress != NULL)
+		progress(o->progress, mb, s, t0, 1);
+	return s;
+}
+
+static json_t *
+table_json(const struct table *t)
+{
+	json_t *o = json_object();
+	size_t n;
+	struct counter *v = sorted(t, 0, &n);
+	for (size_t i = 0; v && i < n; i++)
+		json_object_set_new(o, v[i].key, json_integer((json_int_t)v[i].n));
+	free(v);
+	return o;
+}
+
+static json_t *
+top_json(const struct table *t)
+{
+	json_t *a = json_array();
+	size_t n;
+	struct counter *v = sorted(t, TOP_N, &n);
+	for (size_t i = 0; v && i < n; i++)
+		json_array_append_new(a, json_pack("{s:s, s:I}", "domain", v[i].key,
+		    "messages", (json_int_t)v[i].n));
+	free(v);
+	return a;
+}
+
+int
+mx_batch_summary_json(FILE *out, const struct mx_batch_summary *s)
+{
+	json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:b, s:I, s:f}",
+	    "messages", (json_int_t)s->messages, "records", (json_int_t)s->messages,
+	    "unreadable", (json_int_t)s->errors, "not_messages", (json_int_t)s->not_messages,
+	    "interrupted", (int)s->interrupted, "bytes", (json_int_t)s->bytes,
+	    "seconds", s->seconds);
+	json_object_set_new(o, "spf", table_json(&s->spf));
+	json_object_set_new(o, "dkim_signatures", table_json(&s->dkim));
+	json_object_set_new(o, "dkim_diagnoses", table_json(&s->dkim_diag));
+	json_object_set_new(o, "dmarc", table_json(&s->dmarc));
+	json_object_set_new(o, "arc", table_json(&s->arc));
+	json_object_set_new(o, "gmail", json_pack("{s:I, s:I, s:I}",
+	    "via", (json_int_t)s->gmail_via, "question_mark", (json_int_t)s->gmail_question,
+	    "not_encrypted", (json_int_t)s->gmail_no_tls));
+	json_object_set_new(o, "hops", json_pack("{s:I, s:I, s:I}",
+	    "total", (json_int_t)s->hops, "unencrypted", (json_int_t)s->hops_unencrypted,
+	    "messages_with_unencrypted_hop", (json_int_t)s->msgs_unencrypted));
+	json_object_set_new(o, "top_sending_domains", top_json(&s->senders));
+	json_object_set_new(o, "top_failing_domains", top_json(&s->failing));
+	json_object_set_new(o, "spoofing", table_json(&s->spoofing));
+	json_object_set_new(o, "findings", table_json(&s->findings));
+	json_object_set_new(o, "attached_messages", json_integer((json_int_t)s->attached));
+	json_t *wrap = json_pack("{s:o}", "summary", o);
+	int rc = json_dumpf(wrap, out, JSON_SORT_KEYS | JSON_INDENT(2));
+	json_decref(wrap);
+	if (rc == 0 && fputc('\n', out) == EOF)
+		rc = -1;
+	return rc;
+}
+
+static void
+text_table(FILE *out, const char *title, const struct table *t, size_t limit)
+{
+	size_t n;
+	struct counter *v = sorted(t, limit, &n);
+	if (v == NULL || n == 0) {
+		free(v);
+		return;
+	}
+	fprintf(out, "%s:\n", title);
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "  %8llu  %s\n", v[i].n, v[i].key);
+	if (t->others)
+		fprintf(out, "  %8llu  (others, beyond %d distinct names)\n", t->others, MAX_DOMAINS);
+	free(v);
+}
+
+int
+mx_batch_summary_text(FILE *out, const struct mx_batch_summary *s)
+{
+	fprintf(out, "%s%llu messages (%.1f MB) in %.1f s: %llu records written",
+	    s->interrupted ? "Interrupted. " : "", s->messages, (double)s->bytes / 1e6,
+	    s->seconds, s->messages);
+	if (s->errors || s->not_messages)
+		fprintf(out, ", %llu could not be read, %llu were not email messages", s->errors,
+		    s->not_messages);
+	fputs(".\n", out);
+	text_table(out, "SPF (the envelope sender)", &s->spf, 0);
+	text_table(out, "DKIM signatures", &s->dkim, 0);
+	text_table(out, "Why DKIM signatures failed", &s->dkim_diag, 0);
+	text_table(out, "DMARC", &s->dmarc, 0);
+	text_table(out, "ARC", &s->arc, 0);
+	fprintf(out, "Gmail would show: \"via\" on %llu, the grey \"?\" on %llu, the red "
+	    "\"did not encrypt\" padlock on %llu.\n", s->gmail_via, s->gmail_question,
+	    s->gmail_no_tls);
+	fprintf(out, "Hops: %llu in all, %llu without TLS, on %llu messages.\n", s->hops,
+	    s->hops_unencrypted, s->msgs_unencrypted);
+	text_table(out, "Top sending domains", &s->senders, TOP_N);
+	text_table(out, "Top domains failing DMARC", &s->failing, TOP_N);
+	text_table(out, "Spoofing signs", &s->spoofing, 0);
+	return ferror(out) ? -1 : 0;
+}
+
+void
+mx_batch_summary_free(struct mx_batch_summary *s)
+{
+	if (s == NULL)
+		return;
+	struct table *t[] = { &s->spf, &s->dkim, &s->dkim_diag, &s->dmarc, &s->arc, &s->findings,
+	    &s->spoofing, &s->senders, &s->failing };
+	for (size_t i = 0; i < sizeof t / sizeof *t; i++)
+		table_free(t[i]);
+	free(s);
+}
