@@ -42,6 +42,12 @@ for path in inputs:
             failures += 1
             print(f"FAIL {path} {extra}: exit {rc}, network calls {seen}")
 
+# batch over every input at once (folders, mbox), default mode
+rc, seen = run_shimmed([mxray, "batch", "--no-summary", os.path.join(root, "fixtures")])
+if rc != 0 or seen:
+    failures += 1
+    print(f"FAIL mxray batch fixtures/: exit {rc}, network calls {seen}")
+
 # the DNS layer offline: snapshots only, never the network
 zone_args = ["--dns", os.path.join(root, "fixtures", "dns", "example.com.zone"),
              "--dns", os.path.join(root, "fixtures", "dns", "recorded.zone")]
