@@ -56,19 +56,6 @@ is_ws(int ch)
 	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
 }
 
-/* ABNF literals are case-insensitive (RFC 5234 §2.3). */
-static int
-span_ieq(mx_span s, const char *lit)
-{
-	size_t n = strlen(lit);
-	if (s.len != n)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (lc((unsigned char)s.ptr[i]) != lc((unsigned char)lit[i]))
-			return 0;
-	return 1;
-}
-
 static int
 span_eq(mx_span s, const char *lit)
 {
@@ -132,7 +119,7 @@ colon_list_has(mx_span v, const char *w1, const char *w2)
 	mx_span item;
 	int more;
 	while (next_colon_item(&v, &item, &more))
-		if (span_ieq(item, w1) || (w2 && span_ieq(item, w2)))
+		if (mx_span_ieq(item, w1) || (w2 && mx_span_ieq(item, w2)))
 			return 1;
 	return 0;
 }
@@ -300,11 +287,11 @@ tag_a(struct sigctx *c, const struct mx_tag *t)
 {
 	if ((c->s->a = dup_span(t->value, 0)) == NULL)
 		return sig_nomem(c);
-	if (span_ieq(t->value, "rsa-sha256"))
+	if (mx_span_ieq(t->value, "rsa-sha256"))
 		c->s->alg = MX_DKIM_RSA_SHA256;
-	else if (span_ieq(t->value, "rsa-sha1"))
+	else if (mx_span_ieq(t->value, "rsa-sha1"))
 		c->s->alg = MX_DKIM_RSA_SHA1;
-	else if (span_ieq(t->value, "ed25519-sha256"))
+	else if (mx_span_ieq(t->value, "ed25519-sha256"))
 		c->s->alg = MX_DKIM_ED25519_SHA256;
 	else
 		return sig_err(c, "unknown algorithm", t->value.ptr, t->value.len);
@@ -352,9 +339,9 @@ tag_bh(struct sigctx *c, const struct mx_tag *t)
 static int
 canon_word(mx_span w, enum mx_dkim_canon *out)
 {
-	if (span_ieq(w, "simple"))
+	if (mx_span_ieq(w, "simple"))
 		*out = MX_CANON_SIMPLE;
-	else if (span_ieq(w, "relaxed"))
+	else if (mx_span_ieq(w, "relaxed"))
 		*out = MX_CANON_RELAXED;
 	else
 		return -1;
@@ -433,7 +420,7 @@ tag_h(struct sigctx *c, const struct mx_tag *t)
 			    "h= has an empty field name", t->value.ptr, t->value.len);
 		if ((c->s->h[c->s->nh++] = dup_span(item, 1)) == NULL)
 			return sig_nomem(c);
-		from |= span_ieq(item, "from");
+		from |= mx_span_ieq(item, "from");
 	}
 	/* §5.4: "The From header field MUST be signed" */
 	if (!from && c->kind == MX_SIG_DKIM)
@@ -593,7 +580,7 @@ tag_instance(struct sigctx *c, const struct mx_tag *t)
 static int
 tag_cv(struct sigctx *c, const struct mx_tag *t)
 {
-	if (!span_ieq(t->value, "none") && !span_ieq(t->value, "fail") && !span_ieq(t->value, "pass"))
+	if (!mx_span_ieq(t->value, "none") && !mx_span_ieq(t->value, "fail") && !mx_span_ieq(t->value, "pass"))
 		return sig_err(c, "cv= is not none, fail or pass", t->value.ptr, t->value.len);
 	if ((c->s->cv = dup_span(t->value, 1)) == NULL)
 		return sig_nomem(c);
@@ -864,9 +851,9 @@ key_ttag(struct keyctx *c, const struct mx_tag *t)
 	int more;
 	while (next_colon_item(&rest, &item, &more)) {
 		/* "Unrecognized flags MUST be ignored." */
-		if (span_ieq(item, "y"))
+		if (mx_span_ieq(item, "y"))
 			c->k->testing = 1;
-		else if (span_ieq(item, "s"))
+		else if (mx_span_ieq(item, "s"))
 			c->k->strict = 1;
 	}
 	return 0;

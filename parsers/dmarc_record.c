@@ -81,19 +81,6 @@ is_ws(int ch)
 	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
 }
 
-/* ABNF literals are case-insensitive (RFC 5234 §2.3). */
-static int
-span_ieq(mx_span s, const char *lit)
-{
-	size_t n = strlen(lit);
-	if (s.len != n)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (lc((unsigned char)s.ptr[i]) != lc((unsigned char)lit[i]))
-			return 0;
-	return 1;
-}
-
 static int
 span_ieq_span(mx_span a, mx_span b)
 {
@@ -195,11 +182,11 @@ struct ctx {
 static enum mx_dmarc_policy
 policy_value(mx_span v)
 {
-	if (span_ieq(v, "none"))
+	if (mx_span_ieq(v, "none"))
 		return MX_DMARC_P_NONE;
-	if (span_ieq(v, "quarantine"))
+	if (mx_span_ieq(v, "quarantine"))
 		return MX_DMARC_P_QUARANTINE;
-	if (span_ieq(v, "reject"))
+	if (mx_span_ieq(v, "reject"))
 		return MX_DMARC_P_REJECT;
 	return MX_DMARC_P_INVALID;
 }
@@ -237,7 +224,7 @@ colon_list_of(mx_span v, const char *const *words)
 	while (next_item(&v, ':', &item)) {
 		int found = 0;
 		for (size_t k = 0; words[k] && !found; k++)
-			found = span_ieq(item, words[k]);
+			found = mx_span_ieq(item, words[k]);
 		if (!found)
 			return 0;
 	}
@@ -337,9 +324,9 @@ tag_np(struct ctx *c, mx_span v)
 static const char *
 tag_adkim(struct ctx *c, mx_span v)
 {
-	if (span_ieq(v, "s"))
+	if (mx_span_ieq(v, "s"))
 		c->r->adkim_strict = 1;
-	else if (!span_ieq(v, "r"))
+	else if (!mx_span_ieq(v, "r"))
 		return "adkim= is not r or s";
 	return NULL;
 }
@@ -348,9 +335,9 @@ tag_adkim(struct ctx *c, mx_span v)
 static const char *
 tag_aspf(struct ctx *c, mx_span v)
 {
-	if (span_ieq(v, "s"))
+	if (mx_span_ieq(v, "s"))
 		c->r->aspf_strict = 1;
-	else if (!span_ieq(v, "r"))
+	else if (!mx_span_ieq(v, "r"))
 		return "aspf= is not r or s";
 	return NULL;
 }
@@ -397,9 +384,9 @@ static const char *
 tag_t(struct ctx *c, mx_span v)
 {
 	c->r->has_t = 1;
-	if (span_ieq(v, "y"))
+	if (mx_span_ieq(v, "y"))
 		c->r->testing = 1;
-	else if (!span_ieq(v, "n"))
+	else if (!mx_span_ieq(v, "n"))
 		return "t= is not y or n";
 	return NULL;
 }
@@ -408,11 +395,11 @@ tag_t(struct ctx *c, mx_span v)
 static const char *
 tag_psd(struct ctx *c, mx_span v)
 {
-	if (span_ieq(v, "y"))
+	if (mx_span_ieq(v, "y"))
 		c->r->psd = 1;
-	else if (span_ieq(v, "n"))
+	else if (mx_span_ieq(v, "n"))
 		c->r->psd = 0;
-	else if (!span_ieq(v, "u"))
+	else if (!mx_span_ieq(v, "u"))
 		return "psd= is not y, n or u";
 	return NULL;
 }
@@ -564,7 +551,7 @@ static int
 find_tag(mx_span name)
 {
 	for (size_t k = 0; k < NTAGS; k++)
-		if (span_ieq(name, dmarc_tags[k].name))
+		if (mx_span_ieq(name, dmarc_tags[k].name))
 			return (int)k;
 	return -1;
 }
@@ -599,14 +586,14 @@ check_version(struct ctx *c, const char *txt, size_t len, const struct tags *tg)
 		c->r->error_bis = "empty record";
 		return 0;
 	}
-	if (tg->first_ok && span_ieq(tg->t[0].name, "v")) {
+	if (tg->first_ok && mx_span_ieq(tg->t[0].name, "v")) {
 		if (tag_v(c, tg->t[0].value) == NULL)
 			return 1;
 		why = "v= is not DMARC1";
 		set_error(c, why, tg->t[0].value.ptr, tg->t[0].value.len);
 	} else {
 		for (size_t i = 0; i < tg->n; i++)
-			if (span_ieq(tg->t[i].name, "v"))
+			if (mx_span_ieq(tg->t[i].name, "v"))
 				why = "v=DMARC1 is not the first tag";
 		set_error(c, why, txt, len);
 	}
