@@ -104,6 +104,183 @@ read_all(FILE *f, char **buf, size_t *len)
 	return 0;
 }
 
+/* --now: seconds since 1970, or a date mxray reads (RFC 5322, ISO-like). */
+static int
+parse_time(const char *s, int64_t *out)
+{
+	char *end;
+	long long v = strtoll(s, &end, 10);
+	if (*s && *end == '\0') {
+		*out = v;
+		return 0;
+	}
+	struct mx_datetime dt;
+	if (mx_datetime_parse(s, strlen(s), &dt) != 0)
+		return -1;
+	*out = dt.utc;
+	return 0;
+}
+
+static const char *
+iso_now(void)
+{
+	static char buf[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return buf;
+}
+
+/* --- options several commands share, parsed in one place --- */
+
+enum {
+	O_DNS = 512, O_ONLINE, O_RESOLVER, O_PLAN, O_SAVE, O_PSL, O_NOW, O_RECEIVER, O_TRUSTARC,
+	O_ATTACHED, O_NO_ATTACHED,
+};
+
+/* The DNS sources: snapshots, and live lookups only when asked. */
+#define LONGOPTS_DNS \
+	{ "dns", required_argument, NULL, O_DNS }, \
+	{ "online", no_argument, NULL, O_ONLINE }, \
+	{ "resolver", required_argument, NULL, O_RESOLVER }
+/* What the live lookups would be, and keeping every answer used. */
+#define LONGOPTS_DNS_RECORD \
+	{ "dns-plan", no_argument, NULL, O_PLAN }, \
+	{ "save-dns", required_argument, NULL, O_SAVE }
+/* How a message is analyzed (analyze, batch). */
+#define LONGOPTS_ANALYSIS \
+	{ "psl", required_argument, NULL, O_PSL }, \
+	{ "now", required_argument, NULL, O_NOW }, \
+	{ "receiver", required_argument, NULL, O_RECEIVER }, \
+	{ "trust-arc", required_argument, NULL, O_TRUSTARC }, \
+	{ "attached", no_argument, NULL, O_ATTACHED }, \
+	{ "no-attached", no_argument, NULL, O_NO_ATTACHED }
+
+struct shared {
+	struct mx_dns *dns;
+	int online, plan;
+	const char *resolver, *save;
+	struct mx_options opt;	/* --now, --receiver, --trust-arc, --attached; dns */
+};
+
+static void
+shared_free(struct shared *s)
+{
+	mx_dns_free(s->dns);
+	free(s->opt.receivers);
+	free(s->opt.trust_arc);
+}
+
+/* ARGC bounds how many --receiver and --trust-arc there can be. */
+static int
+shared_init(struct shared *s, int argc)
+{
+	memset(s, 0, sizeof *s);
+	s->dns = mx_dns_new();
+	s->opt.receivers = calloc((size_t)argc, sizeof *s->opt.receivers);
+	s->opt.trust_arc = calloc((size_t)argc, sizeof *s->opt.trust_arc);
+	if (s->dns == NULL || s->opt.receivers == NULL || s->opt.trust_arc == NULL) {
+		shared_free(s);
+		return -1;
+	}
+	s->opt.dns = s->dns;
+	return 0;
+}
+
+/* One shared option: -1 when C is none of them, else EXIT_OK or the status of its error. */
+static int
+shared_option(struct shared *s, int c, const char *arg)
+{
+	struct mx_dns_error err;
+	switch (c) {
+	case O_DNS:
+		if (mx_dns_load(s->dns, arg, &err) != 0) {
+			fprintf(stderr, "mxray: %s\n", err.text);
+			return EXIT_UNREADABLE;
+		}
+		return EXIT_OK;
+	case O_ONLINE:
+		s->online = 1;
+		return EXIT_OK;
+	case O_RESOLVER:
+		s->resolver = arg;
+		s->online = 1;
+		return EXIT_OK;
+	case O_PLAN:
+		s->plan = 1;
+		return EXIT_OK;
+	case O_SAVE:
+		s->save = arg;
+		return EXIT_OK;
+	case O_PSL:
+		if (mx_psl_load(arg) != 0) {
+			fprintf(stderr, "mxray: %s: not a readable Public Suffix List\n", arg);
+			return EXIT_UNREADABLE;
+		}
+		return EXIT_OK;
+	case O_NOW:
+		if (parse_time(arg, &s->opt.now) != 0) {
+			fprintf(stderr, "mxray: --now takes seconds since 1970 or a date such as "
+			    "'2024-11-05 10:00:00 +0000', not '%s'\n", arg);
+			return EXIT_USAGE;
+		}
+		s->opt.has_now = 1;
+		return EXIT_OK;
+	case O_RECEIVER:
+		s->opt.receivers[s->opt.nreceivers++] = arg;
+		return EXIT_OK;
+	case O_TRUSTARC:
+		s->opt.trust_arc[s->opt.ntrust_arc++] = arg;
+		return EXIT_OK;
+	case O_ATTACHED:
+		s->opt.attached = MX_ATTACHED_ALWAYS;
+		return EXIT_OK;
+	case O_NO_ATTACHED:
+		s->opt.attached = MX_ATTACHED_NEVER;
+		return EXIT_OK;
+	default:
+		return -1;
+	}
+}
+
+/* After the options: live DNS when asked, the plan and the recording. */
+static int
+shared_ready(struct shared *s)
+{
+	struct mx_dns_error err;
+	if (s->online && mx_dns_set_online(s->dns, s->resolver, &err) != 0) {
+		fprintf(stderr, "mxray: %s\n", err.text);
+		return EXIT_USAGE;
+	}
+	mx_dns_set_plan(s->dns, s->plan);
+	mx_dns_set_recording(s->dns, s->save != NULL);
+	return EXIT_OK;
+}
+
+/* --dns-plan for analyze and spf: what would have been sent, on standard error. */
+static void
+shared_plan_note(struct shared *s)
+{
+	if (!s->plan)
+		return;
+	const char *p = mx_dns_plan(s->dns);
+	fprintf(stderr, "%s%s", *p ? "mxray: these live lookups would be sent (none was):\n" :
+	    "mxray: no live lookup would be sent\n", p);
+}
+
+/* --save-dns: write every answer used.  EXIT_OK or EXIT_UNREADABLE. */
+static int
+shared_save(struct shared *s)
+{
+	struct mx_dns_error err;
+	if (s->save != NULL && mx_dns_save(s->dns, s->save, iso_now(), &err) != 0) {
+		fprintf(stderr, "mxray: %s\n", err.text);
+		return EXIT_UNREADABLE;
+	}
+	return EXIT_OK;
+}
+
 /* --- mxray dns: what mxray would see for a lookup --- */
 
 static void
@@ -178,38 +355,26 @@ dns_usage(FILE *f)
 static int
 cmd_dns(int argc, char **argv)
 {
-	enum { O_DNS = 256, O_ONLINE, O_RESOLVER, O_PLAN, O_SAVE };
 	static const struct option longopts[] = {
-		{ "dns", required_argument, NULL, O_DNS },
-		{ "online", no_argument, NULL, O_ONLINE },
-		{ "resolver", required_argument, NULL, O_RESOLVER },
-		{ "dns-plan", no_argument, NULL, O_PLAN },
-		{ "save-dns", required_argument, NULL, O_SAVE },
+		LONGOPTS_DNS,
+		LONGOPTS_DNS_RECORD,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct mx_dns *d = mx_dns_new();
-	if (d == NULL)
+	struct shared sh;
+	if (shared_init(&sh, argc) != 0)
 		return EXIT_INTERNAL;
-	struct mx_dns_error err;
-	int online = 0, plan = 0, c, rc = 0;
-	const char *resolver = NULL, *save = NULL;
+	struct mx_dns *d = sh.dns;
+	int c, rc = 0;
 	optind = 1;
 	while (rc == 0 && (c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if ((rc = shared_option(&sh, c, optarg)) >= 0)
+			continue;
+		rc = 0;
 		switch (c) {
-		case O_DNS:
-			if (mx_dns_load(d, optarg, &err) != 0) {
-				fprintf(stderr, "mxray: %s\n", err.text);
-				rc = EXIT_UNREADABLE;
-			}
-			break;
-		case O_ONLINE: online = 1; break;
-		case O_RESOLVER: resolver = optarg; online = 1; break;
-		case O_PLAN: plan = 1; break;
-		case O_SAVE: save = optarg; break;
 		case 'h':
 			dns_usage(stdout);
-			mx_dns_free(d);
+			shared_free(&sh);
 			return 0;
 		default:
 			rc = EXIT_USAGE;
@@ -227,20 +392,16 @@ cmd_dns(int argc, char **argv)
 		}
 	if (rc == EXIT_USAGE)
 		dns_usage(stderr);
-	if (rc == 0 && online && mx_dns_set_online(d, resolver, &err) != 0) {
-		fprintf(stderr, "mxray: %s\n", err.text);
-		rc = EXIT_USAGE;
-	}
+	if (rc == 0)
+		rc = shared_ready(&sh);
 	if (rc != 0) {
-		mx_dns_free(d);
+		shared_free(&sh);
 		return rc;
 	}
-	mx_dns_set_plan(d, plan);
-	mx_dns_set_recording(d, save != NULL);
 	for (int i = optind; i + 1 < argc; i += 2) {
 		struct mx_dns_answer a;
 		if (mx_dns_query(d, argv[i], mx_dns_type_parse(argv[i + 1]), &a, NULL) != 0) {
-			mx_dns_free(d);
+			shared_free(&sh);
 			return EXIT_INTERNAL;
 		}
 		mx_dns_answer_sort(&a);
@@ -251,7 +412,7 @@ cmd_dns(int argc, char **argv)
 			    a.live ? "asked" : "from", a.origin);
 		mx_dns_answer_finish(&a);
 	}
-	if (plan) {
+	if (sh.plan) {
 		const char *p = mx_dns_plan(d);
 		if (*p)
 			printf("These live lookups would be sent to %s; each tells the owner of the "
@@ -260,47 +421,9 @@ cmd_dns(int argc, char **argv)
 		else
 			printf("No live lookup would be sent: the snapshots answer everything.\n");
 	}
-	if (save) {
-		char when[32];
-		time_t now = time(NULL);
-		struct tm tm;
-		gmtime_r(&now, &tm);
-		strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-		if (mx_dns_save(d, save, when, &err) != 0) {
-			fprintf(stderr, "mxray: %s\n", err.text);
-			rc = EXIT_UNREADABLE;
-		}
-	}
-	mx_dns_free(d);
+	rc = shared_save(&sh);
+	shared_free(&sh);
 	return fflush(stdout) == 0 ? rc : EXIT_INTERNAL;
-}
-
-/* --now: seconds since 1970, or a date mxray reads (RFC 5322, ISO-like). */
-static int
-parse_time(const char *s, int64_t *out)
-{
-	char *end;
-	long long v = strtoll(s, &end, 10);
-	if (*s && *end == '\0') {
-		*out = v;
-		return 0;
-	}
-	struct mx_datetime dt;
-	if (mx_datetime_parse(s, strlen(s), &dt) != 0)
-		return -1;
-	*out = dt.utc;
-	return 0;
-}
-
-static const char *
-iso_now(void)
-{
-	static char buf[32];
-	time_t now = time(NULL);
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return buf;
 }
 
 /* --- mxray spf: check_host() for given inputs --- */
@@ -322,18 +445,14 @@ spf_usage(FILE *f)
 static int
 cmd_spf(int argc, char **argv)
 {
-	enum { O_IP = 256, O_MF, O_HELO, O_ID, O_DNS, O_ONLINE, O_RESOLVER, O_PLAN, O_SAVE, O_JSON,
-	    O_NOW, O_RHOST, O_DEFEXP };
+	enum { O_IP = 256, O_MF, O_HELO, O_ID, O_JSON, O_RHOST, O_DEFEXP };
 	static const struct option longopts[] = {
 		{ "ip", required_argument, NULL, O_IP },
 		{ "mail-from", required_argument, NULL, O_MF },
 		{ "helo", required_argument, NULL, O_HELO },
 		{ "identity", required_argument, NULL, O_ID },
-		{ "dns", required_argument, NULL, O_DNS },
-		{ "online", no_argument, NULL, O_ONLINE },
-		{ "resolver", required_argument, NULL, O_RESOLVER },
-		{ "dns-plan", no_argument, NULL, O_PLAN },
-		{ "save-dns", required_argument, NULL, O_SAVE },
+		LONGOPTS_DNS,
+		LONGOPTS_DNS_RECORD,
 		{ "json", no_argument, NULL, O_JSON },
 		{ "now", required_argument, NULL, O_NOW },
 		{ "receiver-host", required_argument, NULL, O_RHOST },
@@ -341,16 +460,17 @@ cmd_spf(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct mx_dns *d = mx_dns_new();
-	if (d == NULL)
+	struct shared sh;
+	if (shared_init(&sh, argc) != 0)
 		return EXIT_INTERNAL;
-	struct mx_dns_error err;
 	struct mx_spf_input in = { .now = (int64_t)time(NULL) };
-	int c, rc = EXIT_OK, json = 0, online = 0, plan = 0;
+	int c, rc = EXIT_OK, json = 0;
 	enum mx_spf_identity id = MX_SPF_MAILFROM;
-	const char *resolver = NULL, *save = NULL;
 	optind = 1;
 	while (rc == EXIT_OK && (c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if ((rc = shared_option(&sh, c, optarg)) >= 0)
+			continue;
+		rc = EXIT_OK;
 		switch (c) {
 		case O_IP: in.ip = optarg; break;
 		case O_MF: in.mail_from = optarg; break;
@@ -361,31 +481,19 @@ cmd_spf(int argc, char **argv)
 			else if (strcmp(optarg, "mailfrom") != 0)
 				rc = EXIT_USAGE;
 			break;
-		case O_DNS:
-			if (mx_dns_load(d, optarg, &err) != 0) {
-				fprintf(stderr, "mxray: %s\n", err.text);
-				rc = EXIT_UNREADABLE;
-			}
-			break;
-		case O_ONLINE: online = 1; break;
-		case O_RESOLVER: resolver = optarg; online = 1; break;
-		case O_PLAN: plan = 1; break;
-		case O_SAVE: save = optarg; break;
 		case O_JSON: json = 1; break;
-		case O_NOW:
-			if (parse_time(optarg, &in.now) != 0)
-				rc = EXIT_USAGE;
-			break;
 		case O_RHOST: in.receiver_host = optarg; break;
 		case O_DEFEXP: in.default_explanation = optarg; break;
 		case 'h':
 			spf_usage(stdout);
-			mx_dns_free(d);
+			shared_free(&sh);
 			return EXIT_OK;
 		default:
 			rc = EXIT_USAGE;
 		}
 	}
+	if (sh.opt.has_now)
+		in.now = sh.opt.now;
 	if (rc == EXIT_OK && (in.ip == NULL || optind != argc || (in.mail_from == NULL &&
 	    in.helo == NULL))) {
 		fprintf(stderr, "mxray: spf needs --ip and --mail-from or --helo\n");
@@ -397,39 +505,28 @@ cmd_spf(int argc, char **argv)
 		fprintf(stderr, "mxray: --ip '%s' is not an IPv4 or IPv6 address\n", in.ip);
 		rc = EXIT_USAGE;
 	}
-	if (rc == EXIT_OK && online && mx_dns_set_online(d, resolver, &err) != 0) {
-		fprintf(stderr, "mxray: %s\n", err.text);
-		rc = EXIT_USAGE;
-	}
+	if (rc == EXIT_OK)
+		rc = shared_ready(&sh);
+	if (rc == EXIT_USAGE)
+		spf_usage(stderr);
 	if (rc != EXIT_OK) {
-		if (rc == EXIT_USAGE)
-			spf_usage(stderr);
-		mx_dns_free(d);
+		shared_free(&sh);
 		return rc;
 	}
-	mx_dns_set_plan(d, plan);
-	mx_dns_set_recording(d, save != NULL);
-	in.dns = d;
+	in.dns = sh.dns;
 	if (in.mail_from == NULL)
 		in.mail_from = "<>";
 	struct mx_spf_result r;
 	if (mx_spf_check(&in, id, &r) != 0) {
-		mx_dns_free(d);
+		shared_free(&sh);
 		return EXIT_INTERNAL;
 	}
 	int w = json ? mx_report_spf_json(stdout, &r, 0) :
 	    mx_report_spf_text(stdout, &r, isatty(STDOUT_FILENO));
-	if (plan) {
-		const char *p = mx_dns_plan(d);
-		fprintf(stderr, "%s%s", *p ? "mxray: these live lookups would be sent (none was):\n" :
-		    "mxray: no live lookup would be sent\n", p);
-	}
-	if (save && mx_dns_save(d, save, iso_now(), &err) != 0) {
-		fprintf(stderr, "mxray: %s\n", err.text);
-		rc = EXIT_UNREADABLE;
-	}
+	shared_plan_note(&sh);
+	rc = shared_save(&sh);
 	mx_spf_result_finish(&r);
-	mx_dns_free(d);
+	shared_free(&sh);
 	if (w != 0 || fflush(stdout) != 0)
 		return EXIT_INTERNAL;
 	return rc;
@@ -440,29 +537,29 @@ cmd_spf(int argc, char **argv)
 static int
 cmd_dmarc(int argc, char **argv)
 {
-	enum { O_FROM = 256, O_SPF, O_DKIM, O_DNS, O_ONLINE, O_RESOLVER, O_PSL, O_JSON, O_MODE };
+	enum { O_FROM = 256, O_SPF, O_DKIM, O_JSON, O_MODE };
 	static const struct option longopts[] = {
 		{ "from", required_argument, NULL, O_FROM },
 		{ "spf-pass", required_argument, NULL, O_SPF },
 		{ "dkim-pass", required_argument, NULL, O_DKIM },
-		{ "dns", required_argument, NULL, O_DNS },
-		{ "online", no_argument, NULL, O_ONLINE },
-		{ "resolver", required_argument, NULL, O_RESOLVER },
+		LONGOPTS_DNS,
 		{ "psl", required_argument, NULL, O_PSL },
 		{ "json", no_argument, NULL, O_JSON },
 		{ "mode", required_argument, NULL, O_MODE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct mx_dns *d = mx_dns_new();
-	if (d == NULL)
+	struct shared sh;
+	if (shared_init(&sh, argc) != 0)
 		return EXIT_INTERNAL;
-	struct mx_dns_error err;
-	struct mx_dmarc_input in = { .dns = d };
-	const char *from = NULL, *resolver = NULL;
-	int c, rc = EXIT_OK, json = 0, online = 0, mode = MX_DMARC_7489;
+	struct mx_dmarc_input in = { .dns = sh.dns };
+	const char *from = NULL;
+	int c, rc = EXIT_OK, json = 0, mode = MX_DMARC_7489;
 	optind = 1;
 	while (rc == EXIT_OK && (c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if ((rc = shared_option(&sh, c, optarg)) >= 0)
+			continue;
+		rc = EXIT_OK;
 		switch (c) {
 		case O_FROM: from = optarg; break;
 		case O_SPF:
@@ -472,20 +569,6 @@ cmd_dmarc(int argc, char **argv)
 		case O_DKIM:
 			if (in.ndkim < MX_DMARC_MAX_IDS)
 				in.dkim_pass[in.ndkim++] = optarg;
-			break;
-		case O_DNS:
-			if (mx_dns_load(d, optarg, &err) != 0) {
-				fprintf(stderr, "mxray: %s\n", err.text);
-				rc = EXIT_UNREADABLE;
-			}
-			break;
-		case O_ONLINE: online = 1; break;
-		case O_RESOLVER: resolver = optarg; online = 1; break;
-		case O_PSL:
-			if (mx_psl_load(optarg) != 0) {
-				fprintf(stderr, "mxray: %s: not a readable Public Suffix List\n", optarg);
-				rc = EXIT_UNREADABLE;
-			}
 			break;
 		case O_JSON: json = 1; break;
 		case O_MODE:
@@ -498,7 +581,7 @@ cmd_dmarc(int argc, char **argv)
 			fputs("usage: mxray dmarc --from ADDR [--spf-pass DOMAIN]... [--dkim-pass DOMAIN]...\n"
 			    "                   [--dns FILE]... [--online] [--psl FILE] [--mode 7489|9989] "
 			    "[--json]\n", stdout);
-			mx_dns_free(d);
+			shared_free(&sh);
 			return EXIT_OK;
 		default:
 			rc = EXIT_USAGE;
@@ -509,12 +592,10 @@ cmd_dmarc(int argc, char **argv)
 		    "[--dkim-pass DOMAIN]... [--dns FILE]... [--json]\n");
 		rc = EXIT_USAGE;
 	}
-	if (rc == EXIT_OK && online && mx_dns_set_online(d, resolver, &err) != 0) {
-		fprintf(stderr, "mxray: %s\n", err.text);
-		rc = EXIT_USAGE;
-	}
+	if (rc == EXIT_OK)
+		rc = shared_ready(&sh);
 	if (rc != EXIT_OK) {
-		mx_dns_free(d);
+		shared_free(&sh);
 		return rc;
 	}
 	const char *at = strrchr(from, '@');
@@ -528,12 +609,12 @@ cmd_dmarc(int argc, char **argv)
 	in.from_domain = dom;
 	struct mx_dmarc_result r;
 	if (mx_dmarc_check(&in, &r) != 0) {
-		mx_dns_free(d);
+		shared_free(&sh);
 		return EXIT_INTERNAL;
 	}
 	int w = json ? mx_report_dmarc_json(stdout, &r, mode) : mx_report_dmarc_text(stdout, &r, mode);
 	mx_dmarc_result_finish(&r);
-	mx_dns_free(d);
+	shared_free(&sh);
 	return w == 0 && fflush(stdout) == 0 ? EXIT_OK : EXIT_INTERNAL;
 }
 
@@ -610,58 +691,34 @@ cmd_codes(int argc, char **argv)
 static int
 cmd_analyze(int argc, char **argv)
 {
-	enum { O_JSON = 256, O_COMPACT, O_RECEIVER, O_ATTACHED, O_NO_ATTACHED, O_COLOR,
-	    O_WIDTH, O_MINSEV, O_FAILON, O_DNS, O_ONLINE, O_RESOLVER, O_PLAN, O_SAVE, O_NOW, O_PSL,
-	    O_TRUSTARC };
+	enum { O_JSON = 256, O_COMPACT, O_COLOR, O_WIDTH, O_MINSEV, O_FAILON };
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, O_JSON },
 		{ "compact", no_argument, NULL, O_COMPACT },
-		{ "receiver", required_argument, NULL, O_RECEIVER },
-		{ "attached", no_argument, NULL, O_ATTACHED },
-		{ "no-attached", no_argument, NULL, O_NO_ATTACHED },
 		{ "color", required_argument, NULL, O_COLOR },
 		{ "width", required_argument, NULL, O_WIDTH },
 		{ "min-severity", required_argument, NULL, O_MINSEV },
 		{ "fail-on", required_argument, NULL, O_FAILON },
-		{ "dns", required_argument, NULL, O_DNS },
-		{ "online", no_argument, NULL, O_ONLINE },
-		{ "resolver", required_argument, NULL, O_RESOLVER },
-		{ "dns-plan", no_argument, NULL, O_PLAN },
-		{ "save-dns", required_argument, NULL, O_SAVE },
-		{ "now", required_argument, NULL, O_NOW },
-		{ "psl", required_argument, NULL, O_PSL },
-		{ "trust-arc", required_argument, NULL, O_TRUSTARC },
+		LONGOPTS_DNS,
+		LONGOPTS_DNS_RECORD,
+		LONGOPTS_ANALYSIS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int json = 0, compact = 0, color = -1, fail_on = -1, online = 0, plan = 0;
-	const char *resolver = NULL, *save = NULL;
-	struct mx_dns_error derr;
-	struct mx_dns *dns = mx_dns_new();
-	if (dns == NULL)
-		return EXIT_INTERNAL;
+	int json = 0, compact = 0, color = -1, fail_on = -1;
 	struct mx_text_options to = { .color = 0, .width = 80, .min_severity = MX_SEV_INFO };
-	struct mx_options opt = { 0 };
-	const char **receivers = calloc((size_t)argc, sizeof *receivers);
-	if (receivers == NULL)
+	struct shared sh;
+	if (shared_init(&sh, argc) != 0)
 		return EXIT_INTERNAL;
-	opt.receivers = receivers;
-	const char **trusted = calloc((size_t)argc, sizeof *trusted);
-	if (trusted == NULL) {
-		free(receivers);
-		free(trusted);
-		return EXIT_INTERNAL;
-	}
-	opt.trust_arc = trusted;
 	int c, rc = EXIT_OK;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while (rc == EXIT_OK && (c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if ((rc = shared_option(&sh, c, optarg)) >= 0)
+			continue;
+		rc = EXIT_OK;
 		switch (c) {
 		case O_JSON: json = 1; break;
 		case O_COMPACT: compact = 1; json = 1; break;
-		case O_RECEIVER: receivers[opt.nreceivers++] = optarg; break;
-		case O_ATTACHED: opt.attached = MX_ATTACHED_ALWAYS; break;
-		case O_NO_ATTACHED: opt.attached = MX_ATTACHED_NEVER; break;
 		case O_COLOR:
 			if (strcmp(optarg, "always") == 0)
 				color = 1;
@@ -698,79 +755,40 @@ cmd_analyze(int argc, char **argv)
 				fail_on = s;
 			break;
 		}
-		case O_DNS:
-			if (mx_dns_load(dns, optarg, &derr) != 0) {
-				fprintf(stderr, "mxray: %s\n", derr.text);
-				mx_dns_free(dns);
-				free(receivers);
-		free(trusted);
-				return EXIT_UNREADABLE;
-			}
-			break;
-		case O_ONLINE: online = 1; break;
-		case O_RESOLVER: resolver = optarg; online = 1; break;
-		case O_PLAN: plan = 1; break;
-		case O_SAVE: save = optarg; break;
-		case O_PSL:
-			if (mx_psl_load(optarg) != 0) {
-				fprintf(stderr, "mxray: %s: not a readable Public Suffix List\n", optarg);
-				rc = EXIT_UNREADABLE;
-			}
-			break;
-		case O_TRUSTARC: trusted[opt.ntrust_arc++] = optarg; break;
-		case O_NOW:
-			if (parse_time(optarg, &opt.now) != 0) {
-				fprintf(stderr, "mxray: --now takes seconds since 1970 or a date such as "
-				    "'2024-11-05 10:00:00 +0000', not '%s'\n", optarg);
-				rc = EXIT_USAGE;
-			}
-			opt.has_now = 1;
-			break;
 		case 'h':
 			usage(stdout);
-			free(receivers);
-		free(trusted);
-			mx_dns_free(dns);
+			shared_free(&sh);
 			return EXIT_OK;
 		default:
 			rc = EXIT_USAGE;
 		}
 	}
-	if (rc == EXIT_OK && online && mx_dns_set_online(dns, resolver, &derr) != 0) {
-		fprintf(stderr, "mxray: %s\n", derr.text);
-		rc = EXIT_USAGE;
-	}
-	mx_dns_set_plan(dns, plan);
-	mx_dns_set_recording(dns, save != NULL);
-	opt.dns = dns;
+	if (rc == EXIT_OK)
+		rc = shared_ready(&sh);
 	if (rc == EXIT_OK && argc - optind > 1) {
 		fprintf(stderr, "mxray: analyze takes one FILE (or - for standard input)\n");
 		rc = EXIT_USAGE;
 	}
 	if (rc != EXIT_OK) {
-		usage(stderr);
-		free(receivers);
-		free(trusted);
-		mx_dns_free(dns);
+		if (rc == EXIT_USAGE)
+			usage(stderr);
+		shared_free(&sh);
 		return rc;
 	}
+	struct mx_options *opt = &sh.opt;
 	const char *path = optind < argc ? argv[optind] : "-";
 	FILE *in = stdin;
 	if (strcmp(path, "-") != 0) {
 		struct stat st;
 		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
 			fprintf(stderr, "mxray: %s: is a directory (analyze reads one message)\n", path);
-			free(receivers);
-		free(trusted);
-			mx_dns_free(dns);
+			shared_free(&sh);
 			return EXIT_UNREADABLE;
 		}
 		in = fopen(path, "rb");
 		if (in == NULL) {
 			fprintf(stderr, "mxray: %s: %s\n", path, strerror(errno));
-			free(receivers);
-		free(trusted);
-			mx_dns_free(dns);
+			shared_free(&sh);
 			return EXIT_UNREADABLE;
 		}
 	} else if (isatty(STDIN_FILENO)) {
@@ -784,30 +802,21 @@ cmd_analyze(int argc, char **argv)
 	if (e != 0) {
 		fprintf(stderr, "mxray: %s: %s\n", strcmp(path, "-") ? path : "standard input",
 		    strerror(e));
-		free(receivers);
-		free(trusted);
-		mx_dns_free(dns);
+		shared_free(&sh);
 		return e == ENOMEM ? EXIT_INTERNAL : EXIT_UNREADABLE;
 	}
-	opt.clock = (int64_t)time(NULL);
-	struct mx_analysis *a = mx_analyze(path, buf, len, &opt);
+	opt->clock = (int64_t)time(NULL);
+	struct mx_analysis *a = mx_analyze(path, buf, len, opt);
 	free(buf);
-	free(receivers);
-		free(trusted);
 	if (a == NULL) {
 		fprintf(stderr, "mxray: %s: out of memory\n", path);
-		mx_dns_free(dns);
+		shared_free(&sh);
 		return EXIT_INTERNAL;
 	}
-	if (plan) {
-		const char *p = mx_dns_plan(dns);
-		fprintf(stderr, "%s%s", *p ? "mxray: these live lookups would be sent (none was):\n" :
-		    "mxray: no live lookup would be sent\n", p);
-	}
-	if (save && mx_dns_save(dns, save, iso_now(), &derr) != 0) {
-		fprintf(stderr, "mxray: %s\n", derr.text);
+	shared_plan_note(&sh);
+	if (shared_save(&sh) != EXIT_OK) {
 		mx_analysis_free(a);
-		mx_dns_free(dns);
+		shared_free(&sh);
 		return EXIT_UNREADABLE;
 	}
 	if (a->intake.kind != MX_INPUT_MESSAGE) {
@@ -819,7 +828,7 @@ cmd_analyze(int argc, char **argv)
 		if (json)
 			mx_report_json(stdout, a, compact);
 		mx_analysis_free(a);
-		mx_dns_free(dns);
+		shared_free(&sh);
 		return EXIT_NOT_MESSAGE;
 	}
 	to.color = color == -1 ? isatty(STDOUT_FILENO) &&
@@ -831,7 +840,7 @@ cmd_analyze(int argc, char **argv)
 	if (rc == EXIT_OK && fail_on >= 0 && count_findings(a, fail_on) > 0)
 		rc = EXIT_FINDINGS;
 	mx_analysis_free(a);
-	mx_dns_free(dns);
+	shared_free(&sh);
 	return rc;
 }
 
@@ -868,8 +877,7 @@ batch_usage(FILE *f)
 static int
 cmd_batch(int argc, char **argv)
 {
-	enum { O_SUMJSON = 256, O_SUMFILE, O_NOSUM, O_PROGRESS, O_DNS, O_PSL, O_RECEIVER,
-	    O_TRUSTARC, O_NOW, O_ATTACHED, O_NO_ATTACHED };
+	enum { O_SUMJSON = 256, O_SUMFILE, O_NOSUM, O_PROGRESS };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "summary-json", no_argument, NULL, O_SUMJSON },
@@ -877,32 +885,20 @@ cmd_batch(int argc, char **argv)
 		{ "no-summary", no_argument, NULL, O_NOSUM },
 		{ "progress", required_argument, NULL, O_PROGRESS },
 		{ "dns", required_argument, NULL, O_DNS },
-		{ "psl", required_argument, NULL, O_PSL },
-		{ "receiver", required_argument, NULL, O_RECEIVER },
-		{ "trust-arc", required_argument, NULL, O_TRUSTARC },
-		{ "now", required_argument, NULL, O_NOW },
-		{ "attached", no_argument, NULL, O_ATTACHED },
-		{ "no-attached", no_argument, NULL, O_NO_ATTACHED },
+		LONGOPTS_ANALYSIS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *output = NULL, *sumfile = NULL;
 	int sumjson = 0, nosum = 0, prog = -1, c, rc = EXIT_OK;
-	struct mx_dns_error derr;
-	struct mx_options opt = { 0 };
-	struct mx_dns *dns = mx_dns_new();
-	const char **receivers = calloc((size_t)argc, sizeof *receivers);
-	const char **trusted = calloc((size_t)argc, sizeof *trusted);
-	if (dns == NULL || receivers == NULL || trusted == NULL) {
-		mx_dns_free(dns);
-		free(receivers);
-		free(trusted);
+	struct shared sh;
+	if (shared_init(&sh, argc) != 0)
 		return EXIT_INTERNAL;
-	}
-	opt.receivers = receivers;
-	opt.trust_arc = trusted;
 	optind = 1;
 	while (rc == EXIT_OK && (c = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
+		if ((rc = shared_option(&sh, c, optarg)) >= 0)
+			continue;
+		rc = EXIT_OK;
 		switch (c) {
 		case 'o': output = optarg; break;
 		case O_SUMJSON: sumjson = 1; break;
@@ -920,35 +916,9 @@ cmd_batch(int argc, char **argv)
 				rc = EXIT_USAGE;
 			}
 			break;
-		case O_DNS:
-			if (mx_dns_load(dns, optarg, &derr) != 0) {
-				fprintf(stderr, "mxray: %s\n", derr.text);
-				rc = EXIT_UNREADABLE;
-			}
-			break;
-		case O_PSL:
-			if (mx_psl_load(optarg) != 0) {
-				fprintf(stderr, "mxray: %s: not a readable Public Suffix List\n", optarg);
-				rc = EXIT_UNREADABLE;
-			}
-			break;
-		case O_RECEIVER: receivers[opt.nreceivers++] = optarg; break;
-		case O_TRUSTARC: trusted[opt.ntrust_arc++] = optarg; break;
-		case O_NOW:
-			if (parse_time(optarg, &opt.now) != 0) {
-				fprintf(stderr, "mxray: --now takes seconds since 1970 or a date such as "
-				    "'2024-11-05 10:00:00 +0000', not '%s'\n", optarg);
-				rc = EXIT_USAGE;
-			}
-			opt.has_now = 1;
-			break;
-		case O_ATTACHED: opt.attached = MX_ATTACHED_ALWAYS; break;
-		case O_NO_ATTACHED: opt.attached = MX_ATTACHED_NEVER; break;
 		case 'h':
 			batch_usage(stdout);
-			mx_dns_free(dns);
-			free(receivers);
-			free(trusted);
+			shared_free(&sh);
 			return EXIT_OK;
 		default:
 			rc = EXIT_USAGE;
@@ -978,13 +948,10 @@ cmd_batch(int argc, char **argv)
 			fclose(out);
 		if (sum != stderr && sum != NULL)
 			fclose(sum);
-		mx_dns_free(dns);
-		free(receivers);
-		free(trusted);
+		shared_free(&sh);
 		return rc;
 	}
-	opt.dns = dns;
-	opt.clock = (int64_t)time(NULL);
+	sh.opt.clock = (int64_t)time(NULL);
 	struct sigaction sa = { .sa_handler = on_sigint };
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
@@ -992,7 +959,7 @@ cmd_batch(int argc, char **argv)
 		.out = out,
 		.progress = prog == 1 || (prog == -1 && isatty(STDERR_FILENO)) ? stderr : NULL,
 		.stop = &interrupted,
-		.analysis = &opt,
+		.analysis = &sh.opt,
 	};
 	int write_failed = 0;
 	struct mx_batch_summary *s = mx_batch_run(mb, &bo, &write_failed);
@@ -1013,9 +980,7 @@ cmd_batch(int argc, char **argv)
 		rc = EXIT_INTERNAL;
 	if (sum != stderr && fclose(sum) != 0)
 		rc = EXIT_INTERNAL;
-	mx_dns_free(dns);
-	free(receivers);
-	free(trusted);
+	shared_free(&sh);
 	if (rc == EXIT_OK && interrupted)
 		rc = 130;
 	return rc;
