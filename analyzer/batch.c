@@ -25,7 +25,7 @@ struct counter {
 /* A small string -> count table (open addressing, grows to a bound). */
 struct table {
 	struct counter *slot;
-	size_t cap, used, limit;
+	size_t cap, used;
 	unsigned long long others;
 };
 
@@ -53,47 +53,54 @@ hash(const char *s)
 	return h;
 }
 
+/* The slot holding KEY, or the empty slot where it would go (the table is never full). */
+static struct counter *
+find(const struct table *t, const char *key)
+{
+	size_t i = hash(key) & (t->cap - 1);
+	while (t->slot[i].key && strcmp(t->slot[i].key, key) != 0)
+		i = (i + 1) & (t->cap - 1);
+	return &t->slot[i];
+}
+
+static int
+grow(struct table *t)
+{
+	size_t nc = t->cap ? t->cap * 2 : 64;
+	struct counter *ns = calloc(nc, sizeof *ns);
+	if (ns == NULL)
+		return -1;
+	struct table bigger = { .slot = ns, .cap = nc };
+	for (size_t i = 0; i < t->cap; i++)
+		if (t->slot[i].key)
+			*find(&bigger, t->slot[i].key) = t->slot[i];
+	free(t->slot);
+	t->slot = ns;
+	t->cap = nc;
+	return 0;
+}
+
 static int
 count(struct table *t, const char *key, unsigned long long n)
 {
-	if (t->cap == 0 || t->used * 2 >= t->cap) {
-		if (t->limit == 0)
-			t->limit = MAX_DOMAINS;
-		if (t->used >= t->limit) {
-			/* full: known keys still count, new ones go to "others" */
-			for (size_t i = hash(key) & (t->cap - 1); t->slot[i].key; i = (i + 1) & (t->cap - 1))
-				if (strcmp(t->slot[i].key, key) == 0) {
-					t->slot[i].n += n;
-					return 0;
-				}
-			t->others += n;
-			return 0;
-		}
-		size_t nc = t->cap ? t->cap * 2 : 64;
-		struct counter *ns = calloc(nc, sizeof *ns);
-		if (ns == NULL)
-			return -1;
-		for (size_t i = 0; i < t->cap; i++) {
-			if (t->slot[i].key == NULL)
-				continue;
-			size_t j = hash(t->slot[i].key) & (nc - 1);
-			while (ns[j].key)
-				j = (j + 1) & (nc - 1);
-			ns[j] = t->slot[i];
-		}
-		free(t->slot);
-		t->slot = ns;
-		t->cap = nc;
+	struct counter *c = t->cap ? find(t, key) : NULL;
+	if (c != NULL && c->key != NULL) {
+		c->n += n;
+		return 0;
 	}
-	size_t i = hash(key) & (t->cap - 1);
-	for (; t->slot[i].key; i = (i + 1) & (t->cap - 1))
-		if (strcmp(t->slot[i].key, key) == 0) {
-			t->slot[i].n += n;
-			return 0;
-		}
-	if ((t->slot[i].key = strdup(key)) == NULL)
+	if (t->used >= MAX_DOMAINS) {
+		/* full: known keys still count, new ones go to "others" */
+		t->others += n;
+		return 0;
+	}
+	if (t->cap == 0 || (t->used + 1) * 2 > t->cap) {
+		if (grow(t) != 0)
+			return -1;
+		c = find(t, key);
+	}
+	if ((c->key = strdup(key)) == NULL)
 		return -1;
-	t->slot[i].n = n;
+	c->n = n;
 	t->used++;
 	return 0;
 }
@@ -135,8 +142,7 @@ sorted(const struct table *t, size_t limit, size_t *n)
 static const char *
 str(json_t *o, const char *key)
 {
-	const char *s = json_string_value(json_object_get(o, key));
-	return s;
+	return json_string_value(json_object_get(o, key));
 }
 
 static void

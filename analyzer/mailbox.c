@@ -313,6 +313,16 @@ append(struct mx_mailbox *mb, const char *s, size_t n)
 	mb->mlen += n;
 }
 
+/* The blank line before a separator, or at the end of an mbox, is the mbox's. */
+static void
+drop_blank_line(struct mx_mailbox *mb)
+{
+	if (mb->mlen >= 2 && memcmp(mb->msg + mb->mlen - 2, "\r\n", 2) == 0)
+		mb->mlen -= 2;
+	else if (mb->mlen >= 1)
+		mb->mlen -= 1;
+}
+
 static int
 is_from_line(const char *s, size_t n)
 {
@@ -397,11 +407,7 @@ read_message(struct mx_mailbox *mb, struct mx_mailbox_msg *m)
 			mb->sep_off = at;
 			while (!mb->line_start && segment(mb, &s, &n, &complete))
 				mb->line_start = complete;
-			/* the blank line before it belongs to the mbox */
-			if (mb->mlen >= 2 && memcmp(mb->msg + mb->mlen - 2, "\r\n", 2) == 0)
-				mb->mlen -= 2;
-			else if (mb->mlen >= 1)
-				mb->mlen -= 1;
+			drop_blank_line(mb);
 			break;
 		}
 		if (mb->is_mbox && start && n > 5 && s[0] == '>') {
@@ -416,13 +422,8 @@ read_message(struct mx_mailbox *mb, struct mx_mailbox_msg *m)
 		append(mb, s, n);
 		prev_blank = start && complete && (n == 1 || (n == 2 && s[0] == '\r'));
 	}
-	if (mb->is_mbox && !mb->have_sep && mb->eof && prev_blank && mb->mlen > 0) {
-		/* an mbox ends with a blank line after its last message */
-		if (mb->mlen >= 2 && memcmp(mb->msg + mb->mlen - 2, "\r\n", 2) == 0)
-			mb->mlen -= 2;
-		else
-			mb->mlen -= 1;
-	}
+	if (mb->is_mbox && !mb->have_sep && mb->eof && prev_blank)
+		drop_blank_line(mb);
 	m->data = mb->msg;
 	m->len = mb->mlen;
 	if (mb->too_large) {
