@@ -43,6 +43,14 @@ import shutil
 import subprocess
 import sys
 
+import harness
+from harness import atomic_write, body_of, crlf, header_fields
+
+
+def write_zone(path, dns):
+    """The suites' JSON and YAML key texts are Unicode: written as UTF-8."""
+    return harness.write_zone(path, dns, encoding="utf-8")
+
 CONF = os.environ.get("MXRAY_CONFORMANCE", "")
 MXRAY = os.environ.get("MXRAY", "")
 NEEDED = ["arc-valimail", "messages-mailauth", "dkim-arc-stalwart"]
@@ -114,39 +122,6 @@ PROOF = {("arc-valimail", "ams_fields_c_na"): proof_c_na}
 # ---------------------------------------------------------------------------
 
 
-def crlf(data):
-    """LF-only text as CRLF; text that already has CRLF stays as it is."""
-    return data if b"\r\n" in data else data.replace(b"\n", b"\r\n")
-
-
-def header_fields(data):
-    """[(lower-case name, raw field bytes with CRLF)] of the header, top down."""
-    data = crlf(data)
-    end = data.find(b"\r\n\r\n")
-    if data.startswith(b"\r\n"):
-        return []
-    head = data[:end + 2] if end >= 0 else data
-    lines = head.split(b"\r\n")
-    if head.endswith(b"\r\n"):
-        lines = lines[:-1]
-    fields = []
-    for line in lines:
-        if line[:1] in (b" ", b"\t") and fields:
-            fields[-1][1] += line + b"\r\n"
-        else:
-            fields.append([line.split(b":", 1)[0].strip().decode("latin-1").lower(),
-                           line + b"\r\n"])
-    return [(n, r) for n, r in fields]
-
-
-def body_of(data):
-    data = crlf(data)
-    if data.startswith(b"\r\n"):
-        return data[2:]
-    end = data.find(b"\r\n\r\n")
-    return data[end + 4:] if end >= 0 else b""
-
-
 def tags(value):
     """Tag list -> dict (first of a duplicate wins); b/bh/p lose all whitespace."""
     out = {}
@@ -167,41 +142,6 @@ def has_arc_field(data):
 
 
 # --- DNS zone files (docs/dns.md): root SOA, every absent name NXDOMAIN ------
-def txt_rdata(text):
-    raw = text.encode("utf-8") if isinstance(text, str) else text
-    chunks = [raw[i:i + 255] for i in range(0, len(raw), 255)] or [b""]
-    out = []
-    for c in chunks:
-        s = ""
-        for ch in c:
-            if ch in (0x22, 0x5c):
-                s += "\\" + chr(ch)
-            elif 0x20 <= ch < 0x7f:
-                s += chr(ch)
-            else:
-                s += "\\%03d" % ch
-        out.append('"' + s + '"')
-    return " ".join(out)
-
-
-def atomic_write(path, data):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    tmp = "%s.%d.tmp" % (path, os.getpid())
-    with open(tmp, "wb") as f:
-        f.write(data)
-    os.replace(tmp, path)
-
-
-def write_zone(path, dns):
-    """dns: {owner: [TXT value, ...]}."""
-    lines = [". 3600 IN SOA ns.invalid. hostmaster.invalid. 1 3600 600 86400 60"]
-    for name, vals in dns.items():
-        for v in vals:
-            lines.append("%s. 300 IN TXT %s" % (name.rstrip("."), txt_rdata(v)))
-    atomic_write(path, ("\n".join(lines) + "\n").encode("ascii"))
-    return path
-
-
 def slug(s):
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", s).strip("_")
 

@@ -45,6 +45,8 @@ import subprocess
 import sys
 import tempfile
 
+from harness import body_of, crlf, header_fields, write_zone
+
 CONF = os.environ.get("MXRAY_CONFORMANCE", "")
 MXRAY = os.environ.get("MXRAY", "")
 SUITES = ["dkim-rfc-examples", "dkim-mimekit", "dkim-arc-stalwart", "dkim-dkimpy",
@@ -151,32 +153,6 @@ CLOCK_ONLY = {
 # ---------------------------------------------------------------------------
 # Message and record helpers (independent of mxray)
 # ---------------------------------------------------------------------------
-def crlf(data):
-    """What mxray verifies: LF-only input read as CRLF, CRLF input as it is."""
-    return data if b"\r\n" in data else data.replace(b"\n", b"\r\n")
-
-
-def header_fields(data):
-    """[(name, raw field bytes with its CRLF)] of the header, top to bottom."""
-    data = crlf(data)
-    end = data.find(b"\r\n\r\n")
-    head = data[:end + 2] if end >= 0 else data
-    fields = []
-    for line in head.split(b"\r\n")[:-1] if head.endswith(b"\r\n") else head.split(b"\r\n"):
-        if line[:1] in (b" ", b"\t") and fields:
-            fields[-1][1] += line + b"\r\n"
-        else:
-            name = line.split(b":", 1)[0].strip().decode("latin-1").lower()
-            fields.append([name, line + b"\r\n"])
-    return [(n, r) for n, r in fields]
-
-
-def body_of(data):
-    data = crlf(data)
-    end = data.find(b"\r\n\r\n")
-    return data[end + 4:] if end >= 0 else b""
-
-
 def tags(value):
     """Tag list (RFC 6376 §3.2) -> dict, leniently; b/bh/p lose all whitespace."""
     out = {}
@@ -245,36 +221,6 @@ def key_info(txt):
 # DNS: zone files for mxray (docs/dns.md).  dns = {name: [value, ...] | special}
 # where a value is the TXT text and special is NXDOMAIN / TIMEOUT / SERVFAIL.
 # ---------------------------------------------------------------------------
-def txt_rdata(text):
-    raw = text.encode("latin-1") if isinstance(text, str) else text
-    chunks = [raw[i:i + 255] for i in range(0, len(raw), 255)] or [b""]
-    out = []
-    for c in chunks:
-        s = ""
-        for ch in c:
-            if ch in (0x22, 0x5c):
-                s += "\\" + chr(ch)
-            elif 0x20 <= ch < 0x7f:
-                s += chr(ch)
-            else:
-                s += "\\%03d" % ch
-        out.append('"' + s + '"')
-    return " ".join(out)
-
-
-def write_zone(path, dns):
-    lines = [". 3600 IN SOA ns.invalid. hostmaster.invalid. 1 3600 600 86400 60"]
-    for name, vals in dns.items():
-        fq = name.rstrip(".") + "."
-        if isinstance(vals, str):
-            lines.append("; mxray-dns: %s TXT %s" % (fq, vals))
-            continue
-        for v in vals:
-            lines.append("%s 300 IN TXT %s" % (fq, txt_rdata(v)))
-    with open(path, "w", encoding="latin-1") as f:
-        f.write("\n".join(lines) + "\n")
-
-
 def read_owner_tab(path):
     """dns-zone.txt of our own folders: owner<TAB>value, ';' comments."""
     dns = {}
