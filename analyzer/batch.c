@@ -3,7 +3,15 @@
  *
  * The summary is counted from the same JSON value that becomes the record,
  * so what the summary says is what the records say.
+ *
+ * With several threads (-j), the main thread reads the mailbox and writes
+ * the records; the workers analyze.  Jobs sit in a ring: a message is read
+ * into the slot after the last one filled, analyzed by whichever worker is
+ * free, and written when every message before it has been, so the records
+ * come out in input order.  The ring and a byte budget bound what is in
+ * flight.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -16,6 +24,9 @@
 /* Distinct domains remembered for the top lists; more are counted as "(others)". */
 #define MAX_DOMAINS 65536
 #define TOP_N 10
+/* Messages in flight per worker thread, and their bytes in all (one larger message still goes). */
+#define JOBS_PER_THREAD 8
+#define INFLIGHT_BYTES (128u << 20)
 
 struct counter {
 	char *key;
@@ -30,7 +41,7 @@ struct table {
 };
 
 struct mx_batch_summary {
-	unsigned long long messages, errors, not_messages, bytes, interrupted;
+	unsigned long long messages, records, errors, not_messages, bytes, interrupted;
 	unsigned long long hops, hops_unencrypted, msgs_unencrypted, gmail_via, gmail_question,
 	    gmail_no_tls, attached;
 	struct table spf, dkim, dkim_diag, dmarc, arc, findings, spoofing, senders, failing;
@@ -148,9 +159,12 @@ str(json_t *o, const char *key)
 static void
 count_record(struct mx_batch_summary *s, json_t *r)
 {
-	json_t *input = json_object_get(r, "input");
+	s->messages++;
 	if (json_object_get(r, "message") == NULL) {
-		if (input != NULL)
+		const char *kind = str(json_object_get(r, "input"), "kind");
+		if (kind == NULL || strcmp(kind, "unreadable") == 0)
+			s->errors++;	/* could not be read, or no memory to analyze it */
+		else
 			s->not_messages++;
 		return;
 	}
@@ -244,71 +258,242 @@ progress(FILE *f, struct mx_mailbox *mb, const struct mx_batch_summary *s, doubl
 	fflush(f);
 }
 
+/* The record of one message, unreadable ones included; NULL only when out of memory. */
+static json_t *
+make_record(const struct mx_mailbox_msg *m, const struct mx_options *opt)
+{
+	json_t *rec;
+	char name[4200];
+	if (m->in_mbox)
+		snprintf(name, sizeof name, "%s@%llu", m->path, (unsigned long long)m->offset);
+	else
+		snprintf(name, sizeof name, "%s", m->path);
+	struct mx_analysis *a = m->error ? NULL : mx_analyze(name, m->data, m->len, opt);
+	if (a != NULL) {
+		rec = mx_report_json_value(a);
+		const char *why = a->intake.kind != MX_INPUT_MESSAGE ? a->intake.reason : NULL;
+		json_object_set_new(rec, "error", why ? json_string(why) : json_null());
+		mx_analysis_free(a);
+	} else {
+		rec = json_pack("{s:s, s:{s:s, s:s}, s:{s:s, s:s}}",
+		    "schema_version", MX_SCHEMA_VERSION,
+		    "tool", "name", "mxray", "version", MXRAY_VERSION,
+		    "input", "name", name, "kind", "unreadable");
+		json_object_set_new(rec, "error", json_string(m->error ? m->error :
+		    "out of memory while analyzing this message"));
+	}
+	if (rec != NULL)
+		json_object_set_new(rec, "source", source_json(m));
+	return rec;
+}
+
+struct job {
+	struct mx_mailbox_msg m;	/* its path, error and data are the job's copies */
+	char *path, *error;
+	json_t *rec;			/* the record, once analyzed */
+	int done;
+};
+
+struct run {
+	const struct mx_batch_options *o;
+	struct mx_batch_summary *s;
+	struct mx_mailbox *mb;
+	int write_failed;
+	double t0, last;
+	/* the thread pool (unused with one thread) */
+	pthread_mutex_t lock;
+	pthread_cond_t work, done;
+	struct job *ring;
+	size_t cap;
+	uint64_t filled, taken, written;	/* jobs [written, filled) are in flight */
+	size_t inflight;			/* their bytes */
+	int eof;
+};
+
+/* Count one record and write it (unless writing has failed); frees rec. */
+static void
+emit(struct run *r, json_t *rec, size_t bytes)
+{
+	struct mx_batch_summary *s = r->s;
+	s->bytes += bytes;
+	if (rec == NULL) {
+		s->messages++;
+		s->errors++;
+		r->write_failed = 1;	/* out of memory: a record is missing, say so */
+		return;
+	}
+	count_record(s, rec);
+	char *line = r->write_failed ? NULL : json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(rec);
+	if (!r->write_failed && (line == NULL || fputs(line, r->o->out) == EOF ||
+	    fputc('\n', r->o->out) == EOF))
+		r->write_failed = 1;
+	else if (!r->write_failed)
+		s->records++;
+	free(line);
+	if (r->o->progress != NULL && now_s() - r->last > 0.25) {
+		r->last = now_s();
+		progress(r->o->progress, r->mb, s, r->t0, 0);
+	}
+}
+
+static int
+stopped(const struct run *r)
+{
+	return r->write_failed || (r->o->stop && *r->o->stop);
+}
+
+static void
+run_serial(struct run *r)
+{
+	struct mx_mailbox_msg m;
+	while (!stopped(r) && mx_mailbox_next(r->mb, &m))
+		emit(r, make_record(&m, r->o->analysis), m.len);
+}
+
+static void *
+worker(void *arg)
+{
+	struct run *r = arg;
+	pthread_mutex_lock(&r->lock);
+	for (;;) {
+		while (r->taken == r->filled && !r->eof)
+			pthread_cond_wait(&r->work, &r->lock);
+		if (r->taken == r->filled)
+			break;
+		struct job *j = &r->ring[r->taken++ % r->cap];
+		pthread_mutex_unlock(&r->lock);
+		j->rec = make_record(&j->m, r->o->analysis);
+		pthread_mutex_lock(&r->lock);
+		j->done = 1;
+		pthread_cond_signal(&r->done);
+	}
+	pthread_mutex_unlock(&r->lock);
+	return NULL;
+}
+
+static void
+job_clear(struct job *j)
+{
+	free(j->path);
+	free(j->error);
+	free(j->m.data);
+	memset(j, 0, sizeof *j);
+}
+
+/* Write the finished jobs at the head of the ring, in order; then, when WAIT, wait for room. Locked. */
+static void
+drain(struct run *r, int wait)
+{
+	for (;;) {
+		while (r->written < r->filled && r->ring[r->written % r->cap].done) {
+			struct job *j = &r->ring[r->written % r->cap];
+			pthread_mutex_unlock(&r->lock);
+			emit(r, j->rec, j->m.len);
+			size_t len = j->m.len;
+			job_clear(j);
+			pthread_mutex_lock(&r->lock);
+			r->written++;
+			r->inflight -= len;
+		}
+		int busy = r->written < r->filled;
+		int full = r->filled - r->written >= r->cap || (busy && r->inflight > INFLIGHT_BYTES);
+		if (!busy || (wait == 1 && !full))
+			return;
+		pthread_cond_wait(&r->done, &r->lock);
+	}
+}
+
+/* A copy the job owns (the reader's buffers are reused by its next call). */
+static int
+job_fill(struct job *j, const struct mx_mailbox_msg *m)
+{
+	j->m = *m;
+	j->m.path = j->path = strdup(m->path);
+	j->m.error = j->error = m->error ? strdup(m->error) : NULL;
+	j->m.data = m->len ? malloc(m->len) : NULL;
+	if (j->m.data)
+		memcpy(j->m.data, m->data, m->len);
+	if (j->path == NULL || (m->error && j->error == NULL) || (m->len && j->m.data == NULL)) {
+		job_clear(j);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+run_threads(struct run *r, unsigned nthreads)
+{
+	r->cap = (size_t)nthreads * JOBS_PER_THREAD;
+	r->ring = calloc(r->cap, sizeof *r->ring);
+	pthread_t *tid = calloc(nthreads, sizeof *tid);
+	if (r->ring == NULL || tid == NULL) {
+		free(r->ring);
+		free(tid);
+		return -1;
+	}
+	pthread_mutex_init(&r->lock, NULL);
+	pthread_cond_init(&r->work, NULL);
+	pthread_cond_init(&r->done, NULL);
+	json_object_seed(0);	/* before any thread makes an object */
+	unsigned started = 0;
+	while (started < nthreads && pthread_create(&tid[started], NULL, worker, r) == 0)
+		started++;
+	int rc = started ? 0 : -1;
+	struct mx_mailbox_msg m;
+	pthread_mutex_lock(&r->lock);
+	while (started) {
+		drain(r, 1);
+		pthread_mutex_unlock(&r->lock);
+		int more = !stopped(r) && mx_mailbox_next(r->mb, &m);
+		pthread_mutex_lock(&r->lock);
+		if (!more)
+			break;
+		struct job *j = &r->ring[r->filled % r->cap];
+		if (job_fill(j, &m) != 0) {
+			/* no memory for a copy: analyze it here, in order, once the rest is out */
+			drain(r, 2);
+			pthread_mutex_unlock(&r->lock);
+			emit(r, make_record(&m, r->o->analysis), m.len);
+			pthread_mutex_lock(&r->lock);
+			continue;
+		}
+		r->filled++;
+		r->inflight += m.len;
+		pthread_cond_signal(&r->work);
+	}
+	r->eof = 1;
+	pthread_cond_broadcast(&r->work);
+	drain(r, 2);
+	pthread_mutex_unlock(&r->lock);
+	for (unsigned i = 0; i < started; i++)
+		pthread_join(tid[i], NULL);
+	pthread_cond_destroy(&r->done);
+	pthread_cond_destroy(&r->work);
+	pthread_mutex_destroy(&r->lock);
+	free(tid);
+	free(r->ring);
+	return rc;
+}
+
 struct mx_batch_summary *
 mx_batch_run(struct mx_mailbox *mb, const struct mx_batch_options *o, int *write_failed)
 {
 	struct mx_batch_summary *s = calloc(1, sizeof *s);
 	if (s == NULL)
 		return NULL;
-	*write_failed = 0;
-	double t0 = now_s(), last = t0;
-	struct mx_mailbox_msg m;
-	while (!(o->stop && *o->stop) && mx_mailbox_next(mb, &m)) {
-		json_t *rec;
-		char name[4200];
-		if (m.in_mbox)
-			snprintf(name, sizeof name, "%s@%llu", m.path, (unsigned long long)m.offset);
-		else
-			snprintf(name, sizeof name, "%s", m.path);
-		s->messages++;
-		s->bytes += m.len;
-		if (m.error != NULL) {
-			rec = json_pack("{s:s, s:{s:s, s:s}, s:{s:s, s:s}}",
-			    "schema_version", MX_SCHEMA_VERSION,
-			    "tool", "name", "mxray", "version", MXRAY_VERSION,
-			    "input", "name", name, "kind", "unreadable");
-			json_object_set_new(rec, "error", json_string(m.error));
-			s->errors++;
-		} else {
-			struct mx_analysis *a = mx_analyze(name, m.data, m.len, o->analysis);
-			if (a == NULL) {
-				rec = json_pack("{s:s, s:s}", "schema_version", MX_SCHEMA_VERSION,
-				    "error", "out of memory while analyzing this message");
-				s->errors++;
-			} else {
-				rec = mx_report_json_value(a);
-				const char *why = a->intake.kind != MX_INPUT_MESSAGE ?
-				    a->intake.reason : NULL;
-				json_object_set_new(rec, "error", why ? json_string(why) : json_null());
-				mx_analysis_free(a);
-			}
-		}
-		if (rec == NULL) {
-			s->errors++;
-			continue;
-		}
-		json_object_set_new(rec, "source", source_json(&m));
-		count_record(s, rec);
-		char *line = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS);
-		json_decref(rec);
-		if (line == NULL || fputs(line, o->out) == EOF || fputc('\n', o->out) == EOF) {
-			free(line);
-			*write_failed = 1;
-			break;
-		}
-		free(line);
-		if (o->progress != NULL && now_s() - last > 0.25) {
-			last = now_s();
-			progress(o->progress, mb, s, t0, 0);
-		}
-	}
+	struct run r = { .o = o, .s = s, .mb = mb, .t0 = now_s() };
+	r.last = r.t0;
+	if (o->threads <= 1 || run_threads(&r, o->threads) != 0)
+		run_serial(&r);
+	*write_failed = r.write_failed;
 	if (o->stop && *o->stop)
 		s->interrupted = 1;
 	if (fflush(o->out) != 0)
 		*write_failed = 1;
-	s->seconds = now_s() - t0;
+	s->seconds = now_s() - r.t0;
 	if (o->progress != NULL)
-		progress(o->progress, mb, s, t0, 1);
+		progress(o->progress, mb, s, r.t0, 1);
 	return s;
 }
 
@@ -341,7 +526,7 @@ int
 mx_batch_summary_json(FILE *out, const struct mx_batch_summary *s)
 {
 	json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:b, s:I, s:f}",
-	    "messages", (json_int_t)s->messages, "records", (json_int_t)s->messages,
+	    "messages", (json_int_t)s->messages, "records", (json_int_t)s->records,
 	    "unreadable", (json_int_t)s->errors, "not_messages", (json_int_t)s->not_messages,
 	    "interrupted", (int)s->interrupted, "bytes", (json_int_t)s->bytes,
 	    "seconds", s->seconds);
@@ -391,7 +576,7 @@ mx_batch_summary_text(FILE *out, const struct mx_batch_summary *s)
 {
 	fprintf(out, "%s%llu messages (%.1f MB) in %.1f s: %llu records written",
 	    s->interrupted ? "Interrupted. " : "", s->messages, (double)s->bytes / 1e6,
-	    s->seconds, s->messages);
+	    s->seconds, s->records);
 	if (s->errors || s->not_messages)
 		fprintf(out, ", %llu could not be read, %llu were not email messages", s->errors,
 		    s->not_messages);

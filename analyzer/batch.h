@@ -18,6 +18,7 @@ struct mx_batch_options {
 	FILE *progress;			/* a progress line here (a terminal), or NULL */
 	volatile sig_atomic_t *stop;	/* set by SIGINT: finish the record, then stop */
 	const struct mx_options *analysis;
+	unsigned threads;		/* worker threads (-j); 0 or 1: analyze in the main thread */
 };
 
 /*

@@ -1,6 +1,7 @@
 /*
  * crypto.c - OpenSSL 3 behind one door.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,6 +74,83 @@ mx_digest_free(struct mx_digest_ctx *c)
 	free(c);
 }
 
+/*
+ * Decoded keys, by key data: OpenSSL 3 builds a decoder chain for every DER
+ * key (about 90 us for RSA-2048, four RSA verifications), and a mailbox
+ * signs thousands of messages with the same few keys.  Bounded; shared by
+ * the batch threads under a lock (an EVP_PKEY is safe to verify with from
+ * several threads at once).
+ */
+#define KEY_CACHE_SLOTS 1024	/* a power of two; at most half are filled */
+#define KEY_CACHE_MAX_DATA 1100	/* the DER of an RSA-8192 key is about 1060 bytes */
+
+struct cached_key {
+	unsigned char *data;	/* NULL: empty slot */
+	size_t len;
+	int ed25519, lenient;
+	EVP_PKEY *pkey;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	struct cached_key slot[KEY_CACHE_SLOTS];
+	size_t used;
+} keys = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static struct cached_key *
+key_slot(const unsigned char *p, size_t len, int ed)
+{
+	size_t h = 1469598103934665603ull ^ (size_t)ed;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * 1099511628211ull;
+	for (size_t i = h & (KEY_CACHE_SLOTS - 1);; i = (i + 1) & (KEY_CACHE_SLOTS - 1)) {
+		struct cached_key *c = &keys.slot[i];
+		if (c->data == NULL ||
+		    (c->len == len && c->ed25519 == ed && memcmp(c->data, p, len) == 0))
+			return c;
+	}
+}
+
+/* A new reference to the cached key for this data, or NULL. */
+static EVP_PKEY *
+key_cached(const unsigned char *p, size_t len, int ed, int *lenient)
+{
+	EVP_PKEY *pkey = NULL;
+	pthread_mutex_lock(&keys.lock);
+	struct cached_key *c = key_slot(p, len, ed);
+	if (c->data != NULL && EVP_PKEY_up_ref(c->pkey) == 1) {
+		pkey = c->pkey;
+		*lenient = c->lenient;
+	}
+	pthread_mutex_unlock(&keys.lock);
+	return pkey;
+}
+
+/* Remember a decoded key (best effort: a full cache or no memory just means no caching). */
+static void
+key_remember(const unsigned char *p, size_t len, int ed, int lenient, EVP_PKEY *pkey)
+{
+	if (len > KEY_CACHE_MAX_DATA)
+		return;
+	pthread_mutex_lock(&keys.lock);
+	struct cached_key *c = key_slot(p, len, ed);
+	if (c->data == NULL && keys.used < KEY_CACHE_SLOTS / 2 &&
+	    (c->data = malloc(len ? len : 1)) != NULL) {
+		if (EVP_PKEY_up_ref(pkey) != 1) {
+			free(c->data);
+			c->data = NULL;
+		} else {
+			memcpy(c->data, p, len);
+			c->len = len;
+			c->ed25519 = ed;
+			c->lenient = lenient;
+			c->pkey = pkey;
+			keys.used++;
+		}
+	}
+	pthread_mutex_unlock(&keys.lock);
+}
+
 static EVP_PKEY *
 decode_der(const unsigned char *p, size_t len, const char *structure)
 {
@@ -98,14 +176,17 @@ mx_pubkey_load(const char *type, const unsigned char *p, size_t len, int *bits, 
 	*bits = 0;
 	*lenient = 0;
 	EVP_PKEY *pkey = NULL;
-	int ed = 0;
-	if (strcmp(type, "ed25519") == 0) {
+	int ed = strcmp(type, "ed25519") == 0;
+	if ((ed || strcmp(type, "rsa") == 0) && (pkey = key_cached(p, len, ed, lenient)) != NULL) {
+		/* decoded before: the checks below were passed then, and pass again */
+	} else if (ed) {
 		if (len != 32) {
 			*error = "an ed25519 key must be 32 bytes (RFC 8463 §4.2)";
 			return NULL;
 		}
 		pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, p, len);
-		ed = 1;
+		if (pkey)
+			key_remember(p, len, 1, 0, pkey);
 	} else if (strcmp(type, "rsa") == 0) {
 		/* RFC 6376 §3.6.1: SubjectPublicKeyInfo; a bare RSAPublicKey is read too, flagged */
 		pkey = decode_der(p, len, "SubjectPublicKeyInfo");
@@ -115,6 +196,8 @@ mx_pubkey_load(const char *type, const unsigned char *p, size_t len, int *bits, 
 			EVP_PKEY_free(pkey);
 			pkey = NULL;
 		}
+		if (pkey && EVP_PKEY_get_bits(pkey) <= MX_RSA_MAX_BITS)
+			key_remember(p, len, 0, *lenient, pkey);
 	} else {
 		*error = "unknown key type";
 		return NULL;

@@ -246,16 +246,17 @@ try_footer(struct mx_dkim_result *r, const char *body, size_t len)
 	return 0;
 }
 
+/* The first NAME field's value, trimmed and lower-cased into buf (128 bytes), or NULL. */
+#define HV_LEN 128
 static const char *
-header_value(const struct mx_analysis *a, const char *name)
+header_value(const struct mx_analysis *a, const char *name, char buf[HV_LEN])
 {
-	static char buf[128];
 	long i = mx_header_find(&a->hdr, name, 0);
 	if (i < 0)
 		return NULL;
 	mx_span v = a->hdr.fields[i].value;
 	size_t k = 0;
-	for (size_t j = 0; j < v.len && k + 1 < sizeof buf; j++)
+	for (size_t j = 0; j < v.len && k + 1 < HV_LEN; j++)
 		if (!isspace((unsigned char)v.ptr[j]) || k)
 			buf[k++] = (char)tolower((unsigned char)v.ptr[j]);
 	while (k && isspace((unsigned char)buf[k - 1]))
@@ -316,7 +317,8 @@ diagnose_body(struct mx_analysis *a, struct mx_dkim_result *r)
 		}
 	}
 	/* re-encoded by a relay: decode and hash what the signer may have signed */
-	const char *cte = header_value(a, "Content-Transfer-Encoding");
+	char cte_buf[HV_LEN], ct_buf[HV_LEN];
+	const char *cte = header_value(a, "Content-Transfer-Encoding", cte_buf);
 	if (cte && (strcmp(cte, "base64") == 0 || strcmp(cte, "quoted-printable") == 0)) {
 		size_t dl;
 		char *dec = mx_mime_decode_cte(cte, body, len, &dl);
@@ -332,7 +334,7 @@ diagnose_body(struct mx_analysis *a, struct mx_dkim_result *r)
 			}
 		}
 	}
-	const char *ct = header_value(a, "Content-Type");
+	const char *ct = header_value(a, "Content-Type", ct_buf);
 	if (r->sig.bcanon == MX_CANON_SIMPLE && ct && strstr(ct, "format=flowed") &&
 	    no_trailing_ws(body, len)) {
 		set_diag(r, "trailing_whitespace_stripped", "Most likely trailing whitespace was "
@@ -581,7 +583,8 @@ diagnose_headers(struct mx_analysis *a, struct mx_dkim_result *r)
 				    sizeof name - 1;
 				memcpy(name, p, nl);
 				name[nl] = '\0';
-				const char *now = header_value(a, name);
+				char now_buf[HV_LEN];
+				const char *now = header_value(a, name, now_buf);
 				/* compare loosely: DKIM quoted-printable, spaces as =20 */
 				char was[256];
 				size_t wl = 0;

@@ -8,6 +8,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,9 +66,21 @@ struct mx_dns {
 	char *plan;
 	size_t planlen;
 	int recording;
-	struct saved *saved;
+	struct saved *saved;	/* answers recorded (--save-dns) or cached (live) */
 	size_t nsaved, capsaved;
+	size_t *index;		/* hash of saved by owner and type: slot = position + 1, 0 empty */
+	size_t capindex;
+	/*
+	 * Snapshots are read-only once loaded, so threads query them without a
+	 * lock.  The lock covers what a query changes: the live resolver (ldns's
+	 * is not shared between threads: live lookups go one at a time), the
+	 * saved answers and the plan.
+	 */
+	pthread_mutex_t lock;
 };
+
+/* Live answers kept for the rest of the run (each name asked once); a recording keeps all. */
+#define MX_DNS_MAX_CACHED 100000
 
 static void
 seterr(struct mx_dns_error *err, const char *fmt, ...)
@@ -176,7 +189,12 @@ within(const char *name, const char *zone)
 struct mx_dns *
 mx_dns_new(void)
 {
-	return calloc(1, sizeof(struct mx_dns));
+	struct mx_dns *d = calloc(1, sizeof *d);
+	if (d != NULL && pthread_mutex_init(&d->lock, NULL) != 0) {
+		free(d);
+		return NULL;
+	}
+	return d;
 }
 
 static void
@@ -209,9 +227,11 @@ mx_dns_free(struct mx_dns *d)
 	for (size_t i = 0; i < d->nsaved; i++)
 		saved_free(&d->saved[i]);
 	free(d->saved);
+	free(d->index);
 	free(d->plan);
 	if (d->res)
 		ldns_resolver_deep_free(d->res);
+	pthread_mutex_destroy(&d->lock);
 	free(d);
 }
 
@@ -391,6 +411,24 @@ load_stream(struct mx_dns *d, FILE *f, const char *path, struct mx_dns_error *er
 	return rc;
 }
 
+static int
+cmp_rec(const void *a, const void *b)
+{
+	const struct rec *x = a, *y = b;
+	int c = strcmp(x->owner, y->owner);
+	return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* Sorted once, when loaded: from then on the records are only read (by any thread). */
+static void
+sort_recs(struct mx_dns *d)
+{
+	if (!d->sorted && d->nrecs > 1) {
+		qsort(d->recs, d->nrecs, sizeof *d->recs, cmp_rec);
+		d->sorted = 1;
+	}
+}
+
 int
 mx_dns_load(struct mx_dns *d, const char *path, struct mx_dns_error *err)
 {
@@ -399,7 +437,9 @@ mx_dns_load(struct mx_dns *d, const char *path, struct mx_dns_error *err)
 		seterr(err, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	return load_stream(d, f, path, err);
+	int rc = load_stream(d, f, path, err);
+	sort_recs(d);
+	return rc;
 }
 
 int
@@ -416,31 +456,15 @@ mx_dns_load_buffer(struct mx_dns *d, const char *name, const char *buf, size_t l
 		seterr(err, "%s: %s", name, strerror(errno));
 		return -1;
 	}
-	return load_stream(d, f, name, err);
-}
-
-static int
-cmp_rec(const void *a, const void *b)
-{
-	const struct rec *x = a, *y = b;
-	int c = strcmp(x->owner, y->owner);
-	return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
-}
-
-static void
-sort_recs(struct mx_dns *d)
-{
-	if (!d->sorted && d->nrecs > 1) {
-		qsort(d->recs, d->nrecs, sizeof *d->recs, cmp_rec);
-		d->sorted = 1;
-	}
+	int rc = load_stream(d, f, name, err);
+	sort_recs(d);
+	return rc;
 }
 
 /* The records owned by name: [*first, *first + count). */
 static size_t
-find_owner(struct mx_dns *d, const char *name, size_t *first)
+find_owner(const struct mx_dns *d, const char *name, size_t *first)
 {
-	sort_recs(d);
 	size_t lo = 0, hi = d->nrecs;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -608,16 +632,60 @@ mx_dns_answer_sort(struct mx_dns_answer *a)
 
 /* --- recording --- */
 
+static size_t
+saved_hash(const char *owner, uint16_t type)
+{
+	size_t h = 1469598103934665603ull ^ type;
+	for (; *owner; owner++)
+		h = (h ^ (unsigned char)*owner) * 1099511628211ull;
+	return h;
+}
+
+/* The index slot of owner/type, or the empty slot where it would go. */
+static size_t *
+saved_slot(const struct mx_dns *d, const char *owner, uint16_t type)
+{
+	size_t i = saved_hash(owner, type) & (d->capindex - 1);
+	for (;; i = (i + 1) & (d->capindex - 1)) {
+		size_t k = d->index[i];
+		if (k == 0 || (d->saved[k - 1].type == type && strcmp(d->saved[k - 1].owner, owner) == 0))
+			return &d->index[i];
+	}
+}
+
+static const struct saved *
+saved_find(const struct mx_dns *d, const char *owner, uint16_t type)
+{
+	if (d->capindex == 0)
+		return NULL;
+	size_t k = *saved_slot(d, owner, type);
+	return k ? &d->saved[k - 1] : NULL;
+}
+
+/* Make room in the index for one more (kept at most half full). */
 static int
-record(struct mx_dns *d, const char *owner, uint16_t type, enum mx_dns_status st,
+saved_index_grow(struct mx_dns *d)
+{
+	if ((d->nsaved + 1) * 2 <= d->capindex)
+		return 0;
+	size_t nc = d->capindex ? d->capindex * 2 : 64;
+	size_t *ni = calloc(nc, sizeof *ni);
+	if (ni == NULL)
+		return -1;
+	free(d->index);
+	d->index = ni;
+	d->capindex = nc;
+	for (size_t i = 0; i < d->nsaved; i++)
+		*saved_slot(d, d->saved[i].owner, d->saved[i].type) = i + 1;
+	return 0;
+}
+
+static int
+save_answer(struct mx_dns *d, const char *owner, uint16_t type, enum mx_dns_status st,
     int validated, const ldns_rr_list *rrs)
 {
-	if (!d->recording)
-		return 0;
-	for (size_t i = 0; i < d->nsaved; i++)
-		if (d->saved[i].type == type && strcmp(d->saved[i].owner, owner) == 0)
-			return 0;
-	if (grow((void **)&d->saved, &d->capsaved, d->nsaved, sizeof *d->saved) != 0)
+	if (saved_index_grow(d) != 0 ||
+	    grow((void **)&d->saved, &d->capsaved, d->nsaved, sizeof *d->saved) != 0)
 		return -1;
 	struct saved *s = &d->saved[d->nsaved];
 	memset(s, 0, sizeof *s);
@@ -631,8 +699,24 @@ record(struct mx_dns *d, const char *owner, uint16_t type, enum mx_dns_status st
 		free(s->owner);
 		return -1;
 	}
-	d->nsaved++;
+	*saved_slot(d, owner, type) = ++d->nsaved;
 	return 0;
+}
+
+/* Keep an answer: every one when recording, live ones as the run's cache. Takes the lock. */
+static int
+record(struct mx_dns *d, const char *owner, uint16_t type, enum mx_dns_status st,
+    int validated, const ldns_rr_list *rrs, int live)
+{
+	if (!d->recording && !live)
+		return 0;
+	pthread_mutex_lock(&d->lock);
+	int rc = 0;
+	if (saved_find(d, owner, type) == NULL &&
+	    (d->recording || d->nsaved < MX_DNS_MAX_CACHED))
+		rc = save_answer(d, owner, type, st, validated, rrs);
+	pthread_mutex_unlock(&d->lock);
+	return rc;
 }
 
 /* --- one step: the answer for name/type at one name, or the CNAME to follow --- */
@@ -827,6 +911,34 @@ live_step(struct mx_dns *d, const char *name, uint16_t type, struct step *s)
 	return rc2;
 }
 
+/*
+ * A name the snapshots do not answer, in live mode: from this run's cache,
+ * else asked (or planned).  One at a time, under the lock.
+ */
+static int
+cached_or_live(struct mx_dns *d, const char *name, uint16_t type, struct step *s)
+{
+	pthread_mutex_lock(&d->lock);
+	const struct saved *c = saved_find(d, name, type);
+	int rc = 0;
+	if (c == NULL) {
+		rc = live_step(d, name, type, s);
+	} else {
+		s->status = c->status;
+		s->validated = c->validated;
+		s->live = 1;
+		s->origin = d->resolver;
+		if (c->rrs && (s->rrs = ldns_rr_list_clone(c->rrs)) == NULL)
+			rc = -1;
+		else if (s->rrs && ldns_rr_list_rr_count(s->rrs) > 0 && type != LDNS_RR_TYPE_CNAME &&
+		    ldns_rr_get_type(ldns_rr_list_rr(s->rrs, 0)) == LDNS_RR_TYPE_CNAME &&
+		    (s->cname = rdf_name(ldns_rr_rdf(ldns_rr_list_rr(s->rrs, 0), 0))) == NULL)
+			rc = -1;
+	}
+	pthread_mutex_unlock(&d->lock);
+	return rc;
+}
+
 int
 mx_dns_query(struct mx_dns *d, const char *name, enum mx_dns_type type,
     struct mx_dns_answer *out, unsigned *counter)
@@ -847,9 +959,9 @@ mx_dns_query(struct mx_dns *d, const char *name, enum mx_dns_type type,
 			(*counter)++;
 		int rc = offline_step(d, cur, (uint16_t)type, &s);
 		if (rc == 0 && s.status == MX_DNS_NOT_IN_SNAPSHOT && d->res)
-			rc = live_step(d, cur, (uint16_t)type, &s);
+			rc = cached_or_live(d, cur, (uint16_t)type, &s);
 		if (rc == 0 && s.status != MX_DNS_PLANNED && s.status != MX_DNS_NOT_IN_SNAPSHOT)
-			rc = record(d, cur, (uint16_t)type, s.status, s.validated, s.rrs);
+			rc = record(d, cur, (uint16_t)type, s.status, s.validated, s.rrs, s.live);
 		if (rc != 0) {
 			step_finish(&s);
 			return -1;

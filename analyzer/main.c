@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -846,6 +847,21 @@ cmd_analyze(int argc, char **argv)
 
 static volatile sig_atomic_t interrupted;
 
+/* The cores this process may run on (taskset, cgroups' cpusets), at most max. */
+static long
+usable_cores(long max)
+{
+	long n = 0;
+#ifdef CPU_COUNT
+	cpu_set_t set;
+	if (sched_getaffinity(0, sizeof set, &set) == 0)
+		n = CPU_COUNT(&set);
+#endif
+	if (n < 1)
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > max ? max : n;
+}
+
 static void
 on_sigint(int sig)
 {
@@ -870,32 +886,39 @@ batch_usage(FILE *f)
 	    "  --no-summary          no summary\n"
 	    "  --progress WHEN       auto (default: when standard error is a terminal),\n"
 	    "                        always, never\n"
-	    "  --dns FILE, --psl FILE, --receiver DOMAIN, --trust-arc DOMAIN, --now TIME,\n"
-	    "  --attached, --no-attached: as for analyze\n", f);
+	    "  -j, --jobs N          analyze with N threads (default: the cores this process\n"
+	    "                        may use); the records stay in input order\n"
+	    "  --dns FILE, --online, --resolver ADDR, --dns-plan, --save-dns FILE,\n"
+	    "  --psl FILE, --receiver DOMAIN, --trust-arc DOMAIN, --now TIME,\n"
+	    "  --attached, --no-attached: as for analyze (live answers are cached for the run)\n", f);
 }
 
 static int
 cmd_batch(int argc, char **argv)
 {
 	enum { O_SUMJSON = 256, O_SUMFILE, O_NOSUM, O_PROGRESS };
+	enum { MAX_JOBS = 1024 };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "summary-json", no_argument, NULL, O_SUMJSON },
 		{ "summary-file", required_argument, NULL, O_SUMFILE },
 		{ "no-summary", no_argument, NULL, O_NOSUM },
 		{ "progress", required_argument, NULL, O_PROGRESS },
-		{ "dns", required_argument, NULL, O_DNS },
+		{ "jobs", required_argument, NULL, 'j' },
+		LONGOPTS_DNS,
+		LONGOPTS_DNS_RECORD,
 		LONGOPTS_ANALYSIS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *output = NULL, *sumfile = NULL;
 	int sumjson = 0, nosum = 0, prog = -1, c, rc = EXIT_OK;
+	long jobs = 0;
 	struct shared sh;
 	if (shared_init(&sh, argc) != 0)
 		return EXIT_INTERNAL;
 	optind = 1;
-	while (rc == EXIT_OK && (c = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
+	while (rc == EXIT_OK && (c = getopt_long(argc, argv, "ho:j:", longopts, NULL)) != -1) {
 		if ((rc = shared_option(&sh, c, optarg)) >= 0)
 			continue;
 		rc = EXIT_OK;
@@ -904,6 +927,16 @@ cmd_batch(int argc, char **argv)
 		case O_SUMJSON: sumjson = 1; break;
 		case O_SUMFILE: sumfile = optarg; break;
 		case O_NOSUM: nosum = 1; break;
+		case 'j': {
+			char *end;
+			jobs = strtol(optarg, &end, 10);
+			if (*end || end == optarg || jobs < 1 || jobs > MAX_JOBS) {
+				fprintf(stderr, "mxray: -j takes a number of threads from 1 to %d\n",
+				    MAX_JOBS);
+				rc = EXIT_USAGE;
+			}
+			break;
+		}
 		case O_PROGRESS:
 			if (strcmp(optarg, "always") == 0)
 				prog = 1;
@@ -924,8 +957,12 @@ cmd_batch(int argc, char **argv)
 			rc = EXIT_USAGE;
 		}
 	}
+	if (rc == EXIT_OK)
+		rc = shared_ready(&sh);
 	if (rc == EXIT_USAGE)
 		batch_usage(stderr);
+	if (jobs == 0)
+		jobs = usable_cores(MAX_JOBS);
 	FILE *out = stdout, *sum = stderr;
 	if (rc == EXIT_OK && output != NULL && (out = fopen(output, "w")) == NULL) {
 		fprintf(stderr, "mxray: %s: %s\n", output, strerror(errno));
@@ -952,7 +989,8 @@ cmd_batch(int argc, char **argv)
 		return rc;
 	}
 	sh.opt.clock = (int64_t)time(NULL);
-	struct sigaction sa = { .sa_handler = on_sigint };
+	/* SA_RESTART: a record being written to a full pipe when Ctrl-C comes is finished */
+	struct sigaction sa = { .sa_handler = on_sigint, .sa_flags = SA_RESTART };
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	struct mx_batch_options bo = {
@@ -960,6 +998,7 @@ cmd_batch(int argc, char **argv)
 		.progress = prog == 1 || (prog == -1 && isatty(STDERR_FILENO)) ? stderr : NULL,
 		.stop = &interrupted,
 		.analysis = &sh.opt,
+		.threads = (unsigned)jobs,
 	};
 	int write_failed = 0;
 	struct mx_batch_summary *s = mx_batch_run(mb, &bo, &write_failed);
@@ -976,6 +1015,9 @@ cmd_batch(int argc, char **argv)
 	}
 	mx_batch_summary_free(s);
 	mx_mailbox_close(mb);
+	shared_plan_note(&sh);
+	if (rc == EXIT_OK)
+		rc = shared_save(&sh);
 	if (out != stdout && fclose(out) != 0)
 		rc = EXIT_INTERNAL;
 	if (sum != stderr && fclose(sum) != 0)
