@@ -77,6 +77,23 @@ struct mx_dns {
 	 * saved answers and the plan.
 	 */
 	pthread_mutex_t lock;
+	struct memo *memo;	/* offline: the answers given so far, by the name asked */
+	size_t nmemo, capmemo;
+};
+
+/*
+ * Offline answers are the same every time: a mailbox asks for the same keys
+ * and policies thousands of times, and building an answer from ldns records
+ * costs more than copying it.  Bounded (hostile mail can ask for endless
+ * names); past the bound answers are just not remembered.
+ */
+#define MX_DNS_MAX_MEMO 50000
+
+struct memo {
+	char *name;		/* as asked; NULL: empty slot */
+	uint16_t type;
+	unsigned steps;		/* lookups it took (CNAMEs followed + 1), for the checks' counters */
+	struct mx_dns_answer a;
 };
 
 /* Live answers kept for the rest of the run (each name asked once); a recording keeps all. */
@@ -228,6 +245,12 @@ mx_dns_free(struct mx_dns *d)
 		saved_free(&d->saved[i]);
 	free(d->saved);
 	free(d->index);
+	for (size_t i = 0; i < d->capmemo; i++)
+		if (d->memo[i].name) {
+			free(d->memo[i].name);
+			mx_dns_answer_finish(&d->memo[i].a);
+		}
+	free(d->memo);
 	free(d->plan);
 	if (d->res)
 		ldns_resolver_deep_free(d->res);
@@ -939,8 +962,116 @@ cached_or_live(struct mx_dns *d, const char *name, uint16_t type, struct step *s
 	return rc;
 }
 
+/* A deep copy of src into dst.  0, or -1 when out of memory (dst is then finished). */
+static int
+answer_copy(struct mx_dns_answer *dst, const struct mx_dns_answer *src)
+{
+	*dst = *src;
+	dst->rrs = NULL;
+	dst->nrrs = 0;
+	dst->ncnames = 0;
+	int bad = (dst->qname = src->qname ? strdup(src->qname) : NULL) == NULL && src->qname;
+	for (size_t i = 0; !bad && i < src->ncnames; i++) {
+		bad = (dst->cnames[i] = strdup(src->cnames[i])) == NULL;
+		dst->ncnames += !bad;
+	}
+	if (!bad && src->nrrs > 0) {
+		bad = (dst->rrs = calloc(src->nrrs, sizeof *dst->rrs)) == NULL;
+		for (size_t i = 0; !bad && i < src->nrrs; i++) {
+			const struct mx_dns_rr *r = &src->rrs[i];
+			struct mx_dns_rr *c = &dst->rrs[i];
+			*c = *r;
+			c->owner = strdup(r->owner);
+			c->data = malloc(r->len + 1);
+			if (c->data)
+				memcpy(c->data, r->data, r->len + 1);
+			dst->nrrs++;
+			bad = c->owner == NULL || c->data == NULL;
+		}
+	}
+	if (bad)
+		mx_dns_answer_finish(dst);
+	return bad ? -1 : 0;
+}
+
+/* The memo slot of name/type, or the empty slot where it would go (capmemo > 0). */
+static struct memo *
+memo_slot(const struct mx_dns *d, const char *name, uint16_t type)
+{
+	size_t i = saved_hash(name, type) & (d->capmemo - 1);
+	for (;; i = (i + 1) & (d->capmemo - 1)) {
+		struct memo *m = &d->memo[i];
+		if (m->name == NULL || (m->type == type && strcmp(m->name, name) == 0))
+			return m;
+	}
+}
+
+/* Remember an answer (best effort).  Under the lock. */
+static void
+memo_add(struct mx_dns *d, const char *name, uint16_t type, unsigned steps,
+    const struct mx_dns_answer *a)
+{
+	if (d->nmemo >= MX_DNS_MAX_MEMO)
+		return;
+	if ((d->nmemo + 1) * 2 > d->capmemo) {
+		size_t nc = d->capmemo ? d->capmemo * 2 : 256;
+		struct memo *nm = calloc(nc, sizeof *nm);
+		if (nm == NULL)
+			return;
+		struct memo *old = d->memo;
+		size_t oc = d->capmemo;
+		d->memo = nm;
+		d->capmemo = nc;
+		for (size_t i = 0; i < oc; i++)
+			if (old[i].name)
+				*memo_slot(d, old[i].name, old[i].type) = old[i];
+		free(old);
+	}
+	struct memo *m = memo_slot(d, name, type);
+	if (m->name != NULL)
+		return;		/* another thread was first */
+	struct memo e = { .type = type, .steps = steps };
+	if ((e.name = strdup(name)) == NULL)
+		return;
+	if (answer_copy(&e.a, a) != 0) {
+		free(e.name);
+		return;
+	}
+	*m = e;
+	d->nmemo++;
+}
+
+static int query(struct mx_dns *d, const char *name, enum mx_dns_type type,
+    struct mx_dns_answer *out, unsigned *counter);
+
 int
 mx_dns_query(struct mx_dns *d, const char *name, enum mx_dns_type type,
+    struct mx_dns_answer *out, unsigned *counter)
+{
+	unsigned steps = 0;
+	if (d->res != NULL)
+		return query(d, name, type, out, counter);	/* live: cached by the saved answers */
+	pthread_mutex_lock(&d->lock);
+	struct memo *m = d->capmemo ? memo_slot(d, name, (uint16_t)type) : NULL;
+	int rc = m && m->name ? answer_copy(out, &m->a) : 1;
+	if (rc == 0)
+		steps = m->steps;
+	pthread_mutex_unlock(&d->lock);
+	if (rc == 1) {
+		rc = query(d, name, type, out, &steps);
+		if (rc == 0) {
+			pthread_mutex_lock(&d->lock);
+			memo_add(d, name, (uint16_t)type, steps, out);
+			pthread_mutex_unlock(&d->lock);
+		}
+	}
+	if (counter)
+		*counter += steps;
+	return rc;
+}
+
+static int
+query(struct mx_dns *d, const char *name, enum mx_dns_type type,
     struct mx_dns_answer *out, unsigned *counter)
 {
 	memset(out, 0, sizeof *out);

@@ -395,7 +395,15 @@ read_message(struct mx_mailbox *mb, struct mx_mailbox_msg *m)
 		}
 		mb->have_sep = 0;
 	}
-	for (;;) {
+	while (!mb->is_mbox) {
+		/* one message per file: all of it, a buffer at a time */
+		append(mb, mb->rbuf + mb->rpos, mb->rlen - mb->rpos);
+		mb->pos += mb->rlen - mb->rpos;
+		mb->rpos = mb->rlen;
+		if (fill(mb) != 0)
+			break;
+	}
+	while (mb->is_mbox) {
 		uint64_t at = mb->pos;
 		if (!segment(mb, &s, &n, &complete))
 			break;

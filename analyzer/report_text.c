@@ -323,7 +323,7 @@ hops_block(const struct out *w, const struct mx_analysis *a)
 			duration(d, sizeof d, h->delay_s);
 			snprintf(delay, sizeof delay, "%s%s", h->delay_s >= 0 ? "+" : "", d);
 		}
-		char from[300];
+		char from[700];	/* a host name (<= 559 bytes) and an address */
 		if (r->kind == MX_RCVD_LOCAL && !r->from_ip[0])
 			snprintf(from, sizeof from, "(local)");
 		else

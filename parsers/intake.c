@@ -110,39 +110,38 @@ static int
 rebuild(const char *in, size_t len, size_t pos, struct mx_intake *out)
 {
 	size_t crlf = 0, lf = 0;
-	for (size_t i = pos; i < len; i++)
-		if (in[i] == '\n') {
-			if (i > pos && in[i - 1] == '\r')
-				crlf++;
-			else
-				lf++;
-		}
+	for (const char *q = in + pos, *e = in + len; (q = memchr(q, '\n', (size_t)(e - q))); q++) {
+		if (q > in + pos && q[-1] == '\r')
+			crlf++;
+		else
+			lf++;
+	}
 	size_t cap = (len - pos) + lf + 1;
 	char *b = malloc(cap);
 	if (b == NULL)
 		return -1;
 	size_t n = 0;
-	int at_bol = 1;
-	for (size_t i = pos; i < len; i++) {
-		if (at_bol && out->indent) {
+	for (size_t i = pos; i < len;) {
+		if (out->indent) {
 			/* up to the first line's indentation: a line indented less
 			 * (a sloppy paste) loses all of its own, not its field */
 			size_t k = 0;
 			while (k < out->indent && i + k < len && is_wsp(in[i + k]))
 				k++;
 			i += k;
-			at_bol = 0;
 			if (i >= len)
 				break;
 		}
-		at_bol = 0;
-		char c = in[i];
-		if (c == '\n') {
-			if (n == 0 || b[n - 1] != '\r')
-				b[n++] = '\r';
-			at_bol = 1;
-		}
-		b[n++] = c;
+		const char *nl = memchr(in + i, '\n', len - i);
+		size_t end = nl ? (size_t)(nl - in) : len;
+		memcpy(b + n, in + i, end - i);
+		n += end - i;
+		if (nl == NULL)
+			break;
+		if (n == 0 || b[n - 1] != '\r')
+			b[n++] = '\r';
+		b[n++] = '\n';
+		i = end + 1;
 	}
 	b[n] = '\0';
 	out->buf = b;
