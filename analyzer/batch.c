@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "batch.h"
+#include "jsonw.h"
 #include "report.h"
 
 /* Distinct domains remembered for the top lists; more are counted as "(others)". */
@@ -258,8 +259,15 @@ progress(FILE *f, struct mx_mailbox *mb, const struct mx_batch_summary *s, doubl
 	fflush(f);
 }
 
-/* The record of one message, unreadable ones included; NULL only when out of memory. */
-static json_t *
+/* One message's record: the value (for the summary) and its line. */
+struct record {
+	json_t *rec;		/* NULL only when out of memory */
+	char *line;		/* rec as a line (NULL when out of memory) */
+	size_t len;
+};
+
+/* The record of one message, unreadable ones included. */
+static struct record
 make_record(const struct mx_mailbox_msg *m, const struct mx_options *opt)
 {
 	json_t *rec;
@@ -282,15 +290,18 @@ make_record(const struct mx_mailbox_msg *m, const struct mx_options *opt)
 		json_object_set_new(rec, "error", json_string(m->error ? m->error :
 		    "out of memory while analyzing this message"));
 	}
-	if (rec != NULL)
+	struct record out = { rec, NULL, 0 };
+	if (rec != NULL) {
 		json_object_set_new(rec, "source", source_json(m));
-	return rec;
+		out.line = mx_json_line(rec, &out.len);
+	}
+	return out;
 }
 
 struct job {
 	struct mx_mailbox_msg m;	/* its path, error and data are the job's copies */
 	char *path, *error;
-	json_t *rec;			/* the record, once analyzed */
+	struct record out;		/* once analyzed */
 	int done;
 };
 
@@ -310,27 +321,25 @@ struct run {
 	int eof;
 };
 
-/* Count one record and write it (unless writing has failed); frees rec. */
+/* Count one record and write it (unless writing has failed); frees it. */
 static void
-emit(struct run *r, json_t *rec, size_t bytes)
+emit(struct run *r, struct record o, size_t bytes)
 {
 	struct mx_batch_summary *s = r->s;
 	s->bytes += bytes;
-	if (rec == NULL) {
+	if (o.rec == NULL) {
 		s->messages++;
 		s->errors++;
 		r->write_failed = 1;	/* out of memory: a record is missing, say so */
 		return;
 	}
-	count_record(s, rec);
-	char *line = r->write_failed ? NULL : json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(rec);
-	if (!r->write_failed && (line == NULL || fputs(line, r->o->out) == EOF ||
-	    fputc('\n', r->o->out) == EOF))
+	count_record(s, o.rec);
+	json_decref(o.rec);
+	if (!r->write_failed && (o.line == NULL || fwrite(o.line, 1, o.len, r->o->out) != o.len))
 		r->write_failed = 1;
 	else if (!r->write_failed)
 		s->records++;
-	free(line);
+	free(o.line);
 	if (r->o->progress != NULL && now_s() - r->last > 0.25) {
 		r->last = now_s();
 		progress(r->o->progress, r->mb, s, r->t0, 0);
@@ -363,7 +372,7 @@ worker(void *arg)
 			break;
 		struct job *j = &r->ring[r->taken++ % r->cap];
 		pthread_mutex_unlock(&r->lock);
-		j->rec = make_record(&j->m, r->o->analysis);
+		j->out = make_record(&j->m, r->o->analysis);
 		pthread_mutex_lock(&r->lock);
 		j->done = 1;
 		pthread_cond_signal(&r->done);
@@ -389,7 +398,7 @@ drain(struct run *r, int wait)
 		while (r->written < r->filled && r->ring[r->written % r->cap].done) {
 			struct job *j = &r->ring[r->written % r->cap];
 			pthread_mutex_unlock(&r->lock);
-			emit(r, j->rec, j->m.len);
+			emit(r, j->out, j->m.len);
 			size_t len = j->m.len;
 			job_clear(j);
 			pthread_mutex_lock(&r->lock);
