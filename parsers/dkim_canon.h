@@ -56,6 +56,8 @@ void mx_canon_body_init(struct mx_canon_body *b, enum mx_dkim_canon c, int has_l
     uint64_t limit, mx_canon_emit emit, void *ctx);
 /* Feed body bytes (CRLF line ends; a bare LF is treated as a line end too). */
 void mx_canon_body_update(struct mx_canon_body *b, const char *p, size_t n);
+/* The same, a byte at a time: the plain reading of §3.4.3/§3.4.4 (tests compare the two). */
+void mx_canon_body_update_bytes(struct mx_canon_body *b, const char *p, size_t n);
 /*
  * End of body: simple canonicalizes an empty body to CRLF (§3.4.3); relaxed
  * to nothing (§3.4.4 with erratum 3192 as implemented by every verifier).

@@ -200,6 +200,7 @@ static const struct bcase bodies[] = {
 	{ "crcr-lf", "a\r\r\n", "a\r\r\n", "a\r\r\n" },
 };
 
+/* chunk 0: the whole input through the byte-at-a-time reference */
 static struct mx_canon_body
 canon(enum mx_dkim_canon c, int has_l, uint64_t l, const char *in, size_t len, size_t chunk,
     struct sink *out)
@@ -207,7 +208,9 @@ canon(enum mx_dkim_canon c, int has_l, uint64_t l, const char *in, size_t len, s
 	struct mx_canon_body b;
 	memset(out, 0, sizeof *out);
 	mx_canon_body_init(&b, c, has_l, l, collect, out);
-	for (size_t i = 0; i < len; i += chunk)
+	if (chunk == 0)
+		mx_canon_body_update_bytes(&b, in, len);
+	for (size_t i = 0; chunk && i < len; i += chunk)
 		mx_canon_body_update(&b, in + i, len - i < chunk ? len - i : chunk);
 	if (len == 0)
 		mx_canon_body_update(&b, in, 0);
@@ -233,6 +236,11 @@ check_body(const struct bcase *c, enum mx_dkim_canon m, const char *want)
 	struct mx_canon_body b = canon(m, 0, 0, c->in, inlen, 1, &bytes);
 	CHECK(bytes.n == one.n && memcmp(bytes.buf, one.buf, one.n) == 0);
 	CHECK_INT(b.total, a.total);
+	/* the byte-at-a-time reference */
+	struct sink ref;
+	struct mx_canon_body r = canon(m, 0, 0, c->in, inlen, 0, &ref);
+	CHECK(ref.n == one.n && memcmp(ref.buf, one.buf, one.n) == 0);
+	CHECK_INT(r.total, a.total);
 	/* l= at every length from 0 to the whole and beyond: a prefix, total unchanged */
 	for (uint64_t l = 0; l <= wantlen + 1; l++) {
 		struct sink cut;

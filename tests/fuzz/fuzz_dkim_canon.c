@@ -54,7 +54,9 @@ run(enum mx_dkim_canon c, int has_l, uint64_t l, const char *p, size_t n, size_t
 {
 	struct mx_canon_body b;
 	mx_canon_body_init(&b, c, has_l, l, collect, out);
-	for (size_t i = 0; i < n; i += chunk)
+	if (chunk == 0)
+		mx_canon_body_update_bytes(&b, p, n);	/* the reference */
+	for (size_t i = 0; chunk && i < n; i += chunk)
 		mx_canon_body_update(&b, p + i, n - i < chunk ? n - i : chunk);
 	mx_canon_body_final(&b);
 	return b;
@@ -63,11 +65,14 @@ run(enum mx_dkim_canon c, int has_l, uint64_t l, const char *p, size_t n, size_t
 static void
 body(enum mx_dkim_canon c, int has_l, uint64_t l, const char *p, size_t n)
 {
-	struct sink one = { 0 }, bytes = { 0 }, again = { 0 };
+	struct sink one = { 0 }, bytes = { 0 }, again = { 0 }, ref = { 0 };
 	struct mx_canon_body a = run(c, has_l, l, p, n, n ? n : 1, &one);
 	struct mx_canon_body b = run(c, has_l, l, p, n, n > 4096 ? 4096 : 1, &bytes);
-	if (one.nomem || bytes.nomem)
+	struct mx_canon_body rb = run(c, has_l, l, p, n, 0, &ref);
+	if (one.nomem || bytes.nomem || ref.nomem)
 		goto out;
+	check(rb.emitted == a.emitted && rb.total == a.total);
+	check(ref.n == one.n && (one.n == 0 || memcmp(ref.p, one.p, one.n) == 0));
 	check(a.emitted == one.n && a.total >= a.emitted);
 	check(!has_l || a.emitted <= l);
 	check(a.emitted == b.emitted && a.total == b.total);
@@ -84,6 +89,7 @@ out:
 	free(one.p);
 	free(bytes.p);
 	free(again.p);
+	free(ref.p);
 }
 
 static void
