@@ -12,6 +12,7 @@
  * files; dkimpy's rfc822_parse does the same).  A CR not followed by LF is
  * an ordinary byte.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "dkim_canon.h"
@@ -356,6 +357,26 @@ pending_cr(struct mx_canon_body *b, const char *p, size_t n)
 	return 0;
 }
 
+/* How many bytes of p[0..n) come before the first SP or HTAB (eight at a time). */
+static size_t
+no_wsp(const char *p, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w, sp, tab;
+		memcpy(&w, p + i, 8);
+		sp = w ^ (ones * ' ');
+		tab = w ^ (ones * '\t');
+		/* a zero byte in sp or tab: that byte was SP or HTAB */
+		if (((sp - ones) & ~sp & highs) | ((tab - ones) & ~tab & highs))
+			break;
+	}
+	while (i < n && p[i] != ' ' && p[i] != '\t')
+		i++;
+	return i;
+}
+
 /* Relaxed line content (no line end): WSP runs become one SP, trailing WSP is held back. */
 static void
 relaxed_content(struct mx_canon_body *b, const char *p, size_t n)
@@ -364,13 +385,14 @@ relaxed_content(struct mx_canon_body *b, const char *p, size_t n)
 	size_t k = 0;
 	int wsp = b->pending_wsp;
 	b->pending_wsp = 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = p[i];
-		if (c == ' ' || c == '\t') {
+	for (size_t i = 0; i < n;) {
+		if (p[i] == ' ' || p[i] == '\t') {
 			wsp = 1;
+			i++;
 			continue;
 		}
-		if (k + 2 > sizeof t) {
+		size_t run = no_wsp(p + i, n - i);
+		if (k + run + 1 > sizeof t) {
 			data(b, t, k);
 			k = 0;
 		}
@@ -378,7 +400,15 @@ relaxed_content(struct mx_canon_body *b, const char *p, size_t n)
 			t[k++] = ' ';
 			wsp = 0;
 		}
-		t[k++] = c;
+		if (run + 1 > sizeof t) {
+			data(b, t, k);	/* the SP, if any */
+			k = 0;
+			data(b, p + i, run);
+		} else {
+			memcpy(t + k, p + i, run);
+			k += run;
+		}
+		i += run;
 	}
 	if (k)
 		data(b, t, k);
