@@ -117,6 +117,17 @@ count(struct table *t, const char *key, unsigned long long n)
 	return 0;
 }
 
+/* Add src's counts to dst's. */
+static int
+table_merge(struct table *dst, const struct table *src)
+{
+	for (size_t i = 0; i < src->cap; i++)
+		if (src->slot[i].key && count(dst, src->slot[i].key, src->slot[i].n) != 0)
+			return -1;
+	dst->others += src->others;
+	return 0;
+}
+
 static void
 table_free(struct table *t)
 {
@@ -157,10 +168,10 @@ str(json_t *o, const char *key)
 	return json_string_value(json_object_get(o, key));
 }
 
+/* Count what one record says (messages and records are counted by the writer). */
 static void
 count_record(struct mx_batch_summary *s, json_t *r)
 {
-	s->messages++;
 	if (json_object_get(r, "message") == NULL) {
 		const char *kind = str(json_object_get(r, "input"), "kind");
 		if (kind == NULL || strcmp(kind, "unreadable") == 0)
@@ -224,6 +235,29 @@ count_record(struct mx_batch_summary *s, json_t *r)
 		count(&s->failing, dom, 1);
 }
 
+/* A worker's tally into the run's summary (the writer counted messages, records, bytes). */
+static int
+summary_merge(struct mx_batch_summary *d, const struct mx_batch_summary *s)
+{
+	d->errors += s->errors;
+	d->not_messages += s->not_messages;
+	d->hops += s->hops;
+	d->hops_unencrypted += s->hops_unencrypted;
+	d->msgs_unencrypted += s->msgs_unencrypted;
+	d->gmail_via += s->gmail_via;
+	d->gmail_question += s->gmail_question;
+	d->gmail_no_tls += s->gmail_no_tls;
+	d->attached += s->attached;
+	const struct table *from[] = { &s->spf, &s->dkim, &s->dkim_diag, &s->dmarc, &s->arc,
+	    &s->findings, &s->spoofing, &s->senders, &s->failing };
+	struct table *to[] = { &d->spf, &d->dkim, &d->dkim_diag, &d->dmarc, &d->arc,
+	    &d->findings, &d->spoofing, &d->senders, &d->failing };
+	for (size_t i = 0; i < sizeof to / sizeof *to; i++)
+		if (table_merge(to[i], from[i]) != 0)
+			return -1;
+	return 0;
+}
+
 static json_t *
 source_json(const struct mx_mailbox_msg *m)
 {
@@ -259,16 +293,17 @@ progress(FILE *f, struct mx_mailbox *mb, const struct mx_batch_summary *s, doubl
 	fflush(f);
 }
 
-/* One message's record: the value (for the summary) and its line. */
+/* One message's record as a line, already counted. */
 struct record {
-	json_t *rec;		/* NULL only when out of memory */
-	char *line;		/* rec as a line (NULL when out of memory) */
+	int made;		/* 0: out of memory, no record */
+	char *line;		/* NULL when out of memory */
 	size_t len;
 };
 
-/* The record of one message, unreadable ones included. */
+/* The record of one message, unreadable ones included, counted into tally. */
 static struct record
-make_record(const struct mx_mailbox_msg *m, const struct mx_options *opt)
+make_record(const struct mx_mailbox_msg *m, const struct mx_options *opt,
+    struct mx_batch_summary *tally)
 {
 	json_t *rec;
 	char name[4200];
@@ -290,10 +325,12 @@ make_record(const struct mx_mailbox_msg *m, const struct mx_options *opt)
 		json_object_set_new(rec, "error", json_string(m->error ? m->error :
 		    "out of memory while analyzing this message"));
 	}
-	struct record out = { rec, NULL, 0 };
+	struct record out = { rec != NULL, NULL, 0 };
 	if (rec != NULL) {
 		json_object_set_new(rec, "source", source_json(m));
 		out.line = mx_json_line(rec, &out.len);
+		count_record(tally, rec);
+		json_decref(rec);
 	}
 	return out;
 }
@@ -321,20 +358,18 @@ struct run {
 	int eof;
 };
 
-/* Count one record and write it (unless writing has failed); frees it. */
+/* Write one record (unless writing has failed) and free it. */
 static void
 emit(struct run *r, struct record o, size_t bytes)
 {
 	struct mx_batch_summary *s = r->s;
 	s->bytes += bytes;
-	if (o.rec == NULL) {
-		s->messages++;
+	s->messages++;
+	if (!o.made) {
 		s->errors++;
 		r->write_failed = 1;	/* out of memory: a record is missing, say so */
 		return;
 	}
-	count_record(s, o.rec);
-	json_decref(o.rec);
 	if (!r->write_failed && (o.line == NULL || fwrite(o.line, 1, o.len, r->o->out) != o.len))
 		r->write_failed = 1;
 	else if (!r->write_failed)
@@ -357,25 +392,35 @@ run_serial(struct run *r)
 {
 	struct mx_mailbox_msg m;
 	while (!stopped(r) && mx_mailbox_next(r->mb, &m))
-		emit(r, make_record(&m, r->o->analysis), m.len);
+		emit(r, make_record(&m, r->o->analysis, r->s), m.len);
 }
+
+struct worker {
+	struct run *r;
+	struct mx_batch_summary *tally;	/* what its records say, merged at the end */
+	pthread_t tid;
+};
 
 static void *
 worker(void *arg)
 {
-	struct run *r = arg;
+	struct worker *w = arg;
+	struct run *r = w->r;
 	pthread_mutex_lock(&r->lock);
 	for (;;) {
 		while (r->taken == r->filled && !r->eof)
 			pthread_cond_wait(&r->work, &r->lock);
 		if (r->taken == r->filled)
 			break;
-		struct job *j = &r->ring[r->taken++ % r->cap];
+		uint64_t seq = r->taken++;
+		struct job *j = &r->ring[seq % r->cap];
 		pthread_mutex_unlock(&r->lock);
-		j->out = make_record(&j->m, r->o->analysis);
+		j->out = make_record(&j->m, r->o->analysis, w->tally);
 		pthread_mutex_lock(&r->lock);
 		j->done = 1;
-		pthread_cond_signal(&r->done);
+		/* the writer waits for the oldest job only: later ones wake nobody */
+		if (seq == r->written)
+			pthread_cond_signal(&r->done);
 	}
 	pthread_mutex_unlock(&r->lock);
 	return NULL;
@@ -435,10 +480,15 @@ run_threads(struct run *r, unsigned nthreads)
 {
 	r->cap = (size_t)nthreads * JOBS_PER_THREAD;
 	r->ring = calloc(r->cap, sizeof *r->ring);
-	pthread_t *tid = calloc(nthreads, sizeof *tid);
-	if (r->ring == NULL || tid == NULL) {
+	struct worker *w = calloc(nthreads, sizeof *w);
+	int nomem = r->ring == NULL || w == NULL;
+	for (unsigned i = 0; !nomem && i < nthreads; i++)
+		nomem = (w[i].tally = calloc(1, sizeof *w[i].tally)) == NULL;
+	if (nomem) {
+		for (unsigned i = 0; w && i < nthreads; i++)
+			free(w[i].tally);
 		free(r->ring);
-		free(tid);
+		free(w);
 		return -1;
 	}
 	pthread_mutex_init(&r->lock, NULL);
@@ -446,8 +496,11 @@ run_threads(struct run *r, unsigned nthreads)
 	pthread_cond_init(&r->done, NULL);
 	json_object_seed(0);	/* before any thread makes an object */
 	unsigned started = 0;
-	while (started < nthreads && pthread_create(&tid[started], NULL, worker, r) == 0)
-		started++;
+	for (; started < nthreads; started++) {
+		w[started].r = r;
+		if (pthread_create(&w[started].tid, NULL, worker, &w[started]) != 0)
+			break;
+	}
 	int rc = started ? 0 : -1;
 	struct mx_mailbox_msg m;
 	pthread_mutex_lock(&r->lock);
@@ -463,7 +516,7 @@ run_threads(struct run *r, unsigned nthreads)
 			/* no memory for a copy: analyze it here, in order, once the rest is out */
 			drain(r, 2);
 			pthread_mutex_unlock(&r->lock);
-			emit(r, make_record(&m, r->o->analysis), m.len);
+			emit(r, make_record(&m, r->o->analysis, r->s), m.len);
 			pthread_mutex_lock(&r->lock);
 			continue;
 		}
@@ -476,11 +529,16 @@ run_threads(struct run *r, unsigned nthreads)
 	drain(r, 2);
 	pthread_mutex_unlock(&r->lock);
 	for (unsigned i = 0; i < started; i++)
-		pthread_join(tid[i], NULL);
+		pthread_join(w[i].tid, NULL);
+	for (unsigned i = 0; i < nthreads; i++) {
+		if (summary_merge(r->s, w[i].tally) != 0)
+			r->write_failed = 1;	/* the summary would be short: fail the run */
+		mx_batch_summary_free(w[i].tally);
+	}
 	pthread_cond_destroy(&r->done);
 	pthread_cond_destroy(&r->work);
 	pthread_mutex_destroy(&r->lock);
-	free(tid);
+	free(w);
 	free(r->ring);
 	return rc;
 }

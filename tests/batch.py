@@ -164,15 +164,24 @@ try:
     mixed = [shard_dir, dkim_dir, bad, box + ".gz"]
 
     def run_j(j):
-        p = subprocess.run([mxray, "batch", "--no-summary", "--now", "1700000000", "--dns", zone,
-                            "-j", str(j), *mixed], capture_output=True, timeout=300)
+        sf = os.path.join(tmp, f"summary-j{j}.json")
+        p = subprocess.run([mxray, "batch", "--summary-json", "--summary-file", sf, "--now",
+                            "1700000000", "--dns", zone, "-j", str(j), *mixed],
+                           capture_output=True, timeout=300)
         check(p.returncode == 0, f"-j {j}: exit {p.returncode} {p.stderr[:300]!r}")
-        return p.stdout
-    one = run_j(1)
+        summary = json.load(open(sf))["summary"]
+        del summary["seconds"]
+        return p.stdout, summary
+    one, one_summary = run_j(1)
     n_in = len(one.splitlines())
     check(n_in > 2 * len(emls), f"-j test corpus too small: {n_in} records")
+    check(one_summary["records"] == n_in and sum(one_summary["dkim_signatures"].values()) > 10,
+          f"-j 1 summary: {one_summary['records']} records, {one_summary['dkim_signatures']}")
     for j in (2, 3, 8):
-        check(run_j(j) == one, f"-j {j} records differ from -j 1")
+        out, summary = run_j(j)
+        check(out == one, f"-j {j} records differ from -j 1")
+        check(summary == one_summary, f"-j {j} summary differs from -j 1: "
+              f"{ {k: (v, one_summary.get(k)) for k, v in summary.items() if one_summary.get(k) != v} }")
     for bad_j in ("0", "-1", "x", "100000"):
         p = subprocess.run([mxray, "batch", "-j", bad_j, box], capture_output=True, timeout=60)
         check(p.returncode == 2 and b"-j" in p.stderr, f"-j {bad_j}: exit {p.returncode}")
