@@ -1,8 +1,9 @@
 /*
  * mailbox.c - one message at a time out of mailbox exports.
  *
- * Every file goes through zlib's gz reader, which reads plain files as they
- * are and gzip files decompressed, so "mbox.gz" and "mbox" take one path.
+ * Gzip files and streams (stdin) go through zlib's gz reader, which reads
+ * plain data as it is and gzip decompressed; a regular file that does not
+ * start with gzip's magic is read directly (one copy fewer).
  * A file whose first line starts with "From " is an mbox: a new message
  * starts at a "From " line that follows a blank line (or starts the file);
  * that blank line belongs to the mbox, not to the message.  Body lines that
@@ -37,8 +38,10 @@ struct mx_mailbox {
 	uint64_t total;		/* sum of the file sizes (compressed), 0: unknown */
 	uint64_t done;		/* bytes of finished files */
 
-	/* the open file */
+	/* the open file: through zlib, or directly */
 	gzFile g;
+	int fd;			/* a plain regular file read directly, or -1 */
+	uint64_t fdoff;		/* bytes read from fd */
 	struct entry *cur;
 	int is_mbox, file_done, compressed;
 	uint64_t index;
@@ -187,6 +190,7 @@ mx_mailbox_open(char *const *paths, size_t npaths)
 	struct mx_mailbox *mb = calloc(1, sizeof *mb);
 	if (mb == NULL)
 		return NULL;
+	mb->fd = -1;
 	int rc = 0, unknown = 0;
 	for (size_t i = 0; rc == 0 && i < npaths; i++) {
 		struct stat st;
@@ -220,8 +224,31 @@ close_file(struct mx_mailbox *mb)
 		mb->done += (uint64_t)gzoffset(mb->g);
 		gzclose(mb->g);
 	}
+	if (mb->fd >= 0) {
+		mb->done += mb->fdoff;
+		close(mb->fd);
+	}
 	mb->g = NULL;
+	mb->fd = -1;
 	mb->cur = NULL;
+}
+
+/* read(2) from the plain file: > 0 bytes, or 0 with eof (and read_error) set. */
+static ssize_t
+read_fd(struct mx_mailbox *mb, char *to, size_t n)
+{
+	ssize_t r;
+	do
+		r = read(mb->fd, to, n);
+	while (r < 0 && errno == EINTR);
+	if (r <= 0) {
+		if (r < 0)
+			mb->read_error = strerror(errno);
+		mb->eof = 1;
+		return 0;
+	}
+	mb->fdoff += (uint64_t)r;
+	return r;
 }
 
 /* Read more into rbuf; 0 when something was added. */
@@ -237,6 +264,13 @@ fill(struct mx_mailbox *mb)
 	}
 	if (mb->rlen == RBUF)
 		return -1;
+	if (mb->fd >= 0) {
+		ssize_t r = read_fd(mb, mb->rbuf + mb->rlen, RBUF - mb->rlen);
+		if (r <= 0)
+			return -1;
+		mb->rlen += (size_t)r;
+		return 0;
+	}
 	int n = gzread(mb->g, mb->rbuf + mb->rlen, (unsigned)(RBUF - mb->rlen));
 	int zerr;
 	const char *zmsg = gzerror(mb->g, &zerr);
@@ -288,6 +322,29 @@ segment(struct mx_mailbox *mb, const char **s, size_t *len, int *complete)
 	return 1;
 }
 
+/* Room for n more bytes in msg (at most MX_INTAKE_MAX_BYTES + RBUF in all); -1 sets too_large. */
+static int
+room(struct mx_mailbox *mb, size_t n)
+{
+	if (mb->mlen + n > (size_t)MX_INTAKE_MAX_BYTES + RBUF) {
+		mb->too_large = 1;
+		return -1;
+	}
+	if (mb->mlen + n > mb->mcap) {
+		size_t nc = mb->mcap ? mb->mcap : 65536;
+		while (nc < mb->mlen + n)
+			nc *= 2;
+		char *nm = realloc(mb->msg, nc);
+		if (nm == NULL) {
+			mb->too_large = 1;	/* reported as too large to hold */
+			return -1;
+		}
+		mb->msg = nm;
+		mb->mcap = nc;
+	}
+	return 0;
+}
+
 static void
 append(struct mx_mailbox *mb, const char *s, size_t n)
 {
@@ -297,18 +354,8 @@ append(struct mx_mailbox *mb, const char *s, size_t n)
 		mb->too_large = 1;
 		return;
 	}
-	if (mb->mlen + n > mb->mcap) {
-		size_t nc = mb->mcap ? mb->mcap : 65536;
-		while (nc < mb->mlen + n)
-			nc *= 2;
-		char *nm = realloc(mb->msg, nc);
-		if (nm == NULL) {
-			mb->too_large = 1;	/* reported as too large to hold */
-			return;
-		}
-		mb->msg = nm;
-		mb->mcap = nc;
-	}
+	if (room(mb, n) != 0)
+		return;
 	memcpy(mb->msg + mb->mlen, s, n);
 	mb->mlen += n;
 }
@@ -347,14 +394,20 @@ open_next(struct mx_mailbox *mb, struct mx_mailbox_msg *m)
 		fd = -1;
 		errno = EISDIR;
 	}
-	if (fd < 0 || (mb->g = gzdopen(fd, "rb")) == NULL) {
+	unsigned char magic[2];
+	if (fd >= 0 && S_ISREG(st.st_mode) &&
+	    !(pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b)) {
+		mb->fd = fd;
+		mb->fdoff = 0;
+	} else if (fd < 0 || (mb->g = gzdopen(fd, "rb")) == NULL) {
 		snprintf(mb->err, sizeof mb->err, "cannot open: %s", strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		m->error = mb->err;
 		return 1;
+	} else {
+		gzbuffer(mb->g, 131072);
 	}
-	gzbuffer(mb->g, 131072);
 	mb->cur = e;
 	mb->eof = 0;
 	mb->read_error = NULL;
@@ -364,7 +417,7 @@ open_next(struct mx_mailbox *mb, struct mx_mailbox_msg *m)
 	mb->line_start = 1;
 	mb->have_sep = 0;
 	fill(mb);
-	mb->compressed = !gzdirect(mb->g);
+	mb->compressed = mb->g != NULL && !gzdirect(mb->g);
 	mb->is_mbox = mb->rlen >= 5 && memcmp(mb->rbuf, "From ", 5) == 0;
 	return 0;
 }
@@ -400,6 +453,16 @@ read_message(struct mx_mailbox *mb, struct mx_mailbox_msg *m)
 		append(mb, mb->rbuf + mb->rpos, mb->rlen - mb->rpos);
 		mb->pos += mb->rlen - mb->rpos;
 		mb->rpos = mb->rlen;
+		if (mb->fd >= 0 && !mb->too_large && !mb->eof && room(mb, RBUF) == 0) {
+			/* a plain file: straight into the message */
+			ssize_t r = read_fd(mb, mb->msg + mb->mlen, mb->mcap - mb->mlen);
+			mb->mlen += (size_t)r;
+			mb->pos += (uint64_t)r;
+			if (mb->mlen > MX_INTAKE_MAX_BYTES)
+				mb->too_large = 1;
+			if (r > 0)
+				continue;
+		}
 		if (fill(mb) != 0)
 			break;
 	}
@@ -451,7 +514,7 @@ int
 mx_mailbox_next(struct mx_mailbox *mb, struct mx_mailbox_msg *m)
 {
 	memset(m, 0, sizeof *m);
-	if (mb->g == NULL) {
+	if (mb->cur == NULL) {
 		if (mb->qi >= mb->nq)
 			return 0;
 		if (open_next(mb, m) != 0)
@@ -469,7 +532,8 @@ mx_mailbox_next(struct mx_mailbox *mb, struct mx_mailbox_msg *m)
 void
 mx_mailbox_progress(const struct mx_mailbox *mb, uint64_t *done, uint64_t *total)
 {
-	*done = mb->done + (mb->g != NULL ? (uint64_t)gzoffset(mb->g) : 0);
+	*done = mb->done + (mb->g != NULL ? (uint64_t)gzoffset(mb->g) : 0) +
+	    (mb->fd >= 0 ? mb->fdoff : 0);
 	*total = mb->total;
 }
 
