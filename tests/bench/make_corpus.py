@@ -6,10 +6,11 @@ make_corpus.py - a deterministic DKIM corpus for the benchmark (README.md).
 
 DIR defaults to build-bench/bench-corpus (git ignores build*/).
 
-Writes DIR/NNNNN.eml (CRLF line ends, as on the wire), DIR/keys.zone (RFC 1035,
+Writes DIR/messages/NNNNN.eml (CRLF line ends, as on the wire; alone in their
+folder, so `mxray batch DIR/messages` reads only them), DIR/keys.zone (RFC 1035,
 one SOA per domain, for mxray --dns), DIR/keys.json ({"sel._domainkey.dom":
-"v=DKIM1; ..."} for dkimpy and mailauth) and DIR/manifest.json (what each
-message is and what each signature should verify to).
+"v=DKIM1; ..."} for libopendkim, dkimpy and mailauth) and DIR/manifest.json
+(what each message is and what each signature should verify to).
 
 Signing is done with dkimpy (Debian python3-dkim).  Keys are made once with
 openssl into DIR/keys/ and reused: delete that folder to make new ones.  Given
@@ -434,10 +435,13 @@ def main():
     ap.add_argument("--out", default=os.path.join(HERE, "..", "..", "build-bench", "bench-corpus"),
                     help="default: build-bench/bench-corpus (ignored by git like every build*/)")
     args = ap.parse_args()
-    os.makedirs(args.out, exist_ok=True)
-    for f in os.listdir(args.out):
-        if f.endswith(".eml"):
-            os.unlink(os.path.join(args.out, f))
+    mdir = os.path.join(args.out, "messages")
+    os.makedirs(mdir, exist_ok=True)
+    # the messages of an earlier run (and of the old layout, .eml beside the keys)
+    for d in (mdir, args.out):
+        for f in os.listdir(d):
+            if f.endswith(".eml"):
+                os.unlink(os.path.join(d, f))
     dkim.time = FixedClock	# t= from the message, not the wall clock
     rng = random.Random(args.seed)
     keys = setup_keys(random.Random(args.seed ^ 0x5eed), args.out)
@@ -447,7 +451,7 @@ def main():
     for i in range(args.n):
         msg, info = make_message(rng, i, keys, ESPS)
         name = "%05d.eml" % i
-        with open(os.path.join(args.out, name), "wb") as f:
+        with open(os.path.join(mdir, name), "wb") as f:
             f.write(msg)
         manifest[name] = info
         sizes.append(len(msg))
