@@ -151,7 +151,18 @@ put_value(struct buf *b, const json_t *v, int depth)
 		json_t *val;
 		json_object_foreach((json_t *)(uintptr_t)v, key, val)
 			m[k++] = (struct member){ key, val };
-		qsort(m, k, sizeof *m, by_key);
+		if (k > 24) {
+			qsort(m, k, sizeof *m, by_key);
+		} else {
+			/* most objects have a handful of members: insertion sort, no calls */
+			for (size_t i = 1; i < k; i++) {
+				struct member x = m[i];
+				size_t j = i;
+				for (; j > 0 && strcmp(m[j - 1].key, x.key) > 0; j--)
+					m[j] = m[j - 1];
+				m[j] = x;
+			}
+		}
 		put(b, "{", 1);
 		for (size_t i = 0; i < k && !b->failed; i++) {
 			if (i)

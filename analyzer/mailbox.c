@@ -348,7 +348,7 @@ room(struct mx_mailbox *mb, size_t n)
 static void
 append(struct mx_mailbox *mb, const char *s, size_t n)
 {
-	if (mb->too_large)
+	if (mb->too_large || n == 0)
 		return;
 	if (mb->mlen + n > MX_INTAKE_MAX_BYTES) {
 		mb->too_large = 1;

@@ -3,6 +3,7 @@
  */
 #include <ctype.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -261,7 +262,14 @@ mx_mime_parse(const char *buf, size_t len, int headers_only, struct mx_mime *out
 	struct warn_ctx ctx = { fs, headers_only };
 	memset(out, 0, sizeof *out);
 	pthread_once(&mime_once, mime_init);
-	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(buf, len);
+	/*
+	 * The stream reads buf in place (g_mime_stream_mem_new_with_buffer
+	 * would copy it): the byte array borrows buf and gives it back, unfreed,
+	 * below.  The parser only reads.
+	 */
+	GByteArray *bytes = g_byte_array_new_take((guint8 *)(uintptr_t)buf, len);
+	GMimeStream *stream = g_mime_stream_mem_new_with_byte_array(bytes);
+	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(stream), FALSE);
 	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
 	GMimeParserOptions *opts = make_options(&ctx);
 	GMimeMessage *msg = g_mime_parser_construct_message(parser, opts);
@@ -282,6 +290,7 @@ mx_mime_parse(const char *buf, size_t len, int headers_only, struct mx_mime *out
 	g_mime_parser_options_free(opts);
 	g_object_unref(parser);
 	g_object_unref(stream);
+	g_byte_array_free(bytes, FALSE);	/* buf stays the caller's */
 	return 0;
 }
 
