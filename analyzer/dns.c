@@ -945,7 +945,11 @@ cached_or_live(struct mx_dns *d, const char *name, uint16_t type, struct step *s
 	const struct saved *c = saved_find(d, name, type);
 	int rc = 0;
 	if (c == NULL) {
+		/* asked and kept under one hold of the lock: no other thread asks it again */
 		rc = live_step(d, name, type, s);
+		if (rc == 0 && s->status != MX_DNS_PLANNED &&
+		    (d->recording || d->nsaved < MX_DNS_MAX_CACHED))
+			rc = save_answer(d, name, type, s->status, s->validated, s->rrs);
 	} else {
 		s->status = c->status;
 		s->validated = c->validated;

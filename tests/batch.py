@@ -10,9 +10,11 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 
 mxray = os.environ["MXRAY"]
 fixtures = os.path.join(os.environ["MXRAY_SOURCE_ROOT"], "fixtures")
@@ -185,6 +187,43 @@ try:
     for bad_j in ("0", "-1", "x", "100000"):
         p = subprocess.run([mxray, "batch", "-j", bad_j, box], capture_output=True, timeout=60)
         check(p.returncode == 2 and b"-j" in p.stderr, f"-j {bad_j}: exit {p.returncode}")
+
+    # --online: each name is asked once per run, whatever the number of messages and
+    # threads; a local server that answers SERVFAIL at once counts the questions
+    srv = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    srv.bind(("127.0.0.1", 0))
+    asked = {}
+
+    def serve():
+        while True:
+            try:
+                q, peer = srv.recvfrom(4096)
+            except OSError:
+                return
+            i = 12
+            while i < len(q) and q[i] != 0:
+                i += 1 + q[i]
+            name = q[12:i + 1]
+            qtype = q[i + 1:i + 3]
+            asked[(name, qtype)] = asked.get((name, qtype), 0) + 1
+            # same id, QR RD RA, rcode 2 (SERVFAIL), the question echoed
+            srv.sendto(q[:2] + b"\x81\x82\x00\x01\x00\x00\x00\x00\x00\x00" + q[12:i + 5], peer)
+    threading.Thread(target=serve, daemon=True).start()
+    copies = os.path.join(tmp, "copies")
+    os.makedirs(copies)
+    for i in range(6):
+        shutil.copy(os.path.join(dkim_dir, "footer-appended.eml"), os.path.join(copies, f"{i}.eml"))
+    p = subprocess.run([mxray, "batch", "--no-summary", "-j", "3", "--resolver",
+                        f"127.0.0.1:{srv.getsockname()[1]}", copies], capture_output=True,
+                       timeout=120)
+    srv.close()
+    recs = [json.loads(ln) for ln in p.stdout.decode().splitlines()]
+    check(p.returncode == 0 and len(recs) == 6, f"--online batch: exit {p.returncode}, "
+          f"{len(recs)} records {p.stderr[:300]!r}")
+    check(all(r["dkim"][0]["result"] == "temperror" for r in recs),
+          f"--online batch: SERVFAIL is a temperror: {[r['dkim'][0]['result'] for r in recs]}")
+    check(len(asked) >= 2 and all(n == 1 for n in asked.values()),
+          f"--online batch: each name asked once for 6 messages: {sorted(asked.values())}")
 
     # Ctrl-C: what was written is whole lines, the summary covers exactly them, exit 130
     big = os.path.join(tmp, "big.mbox")
