@@ -121,7 +121,12 @@ rebuild(const char *in, size_t len, size_t pos, struct mx_intake *out)
 	if (b == NULL)
 		return -1;
 	size_t n = 0;
-	for (size_t i = pos; i < len;) {
+	if (lf == 0 && out->indent == 0) {
+		/* CRLF throughout and nothing to strip (most mail): one copy */
+		memcpy(b, in + pos, len - pos);
+		n = len - pos;
+	}
+	for (size_t i = n ? len : pos; i < len;) {
 		if (out->indent) {
 			/* up to the first line's indentation: a line indented less
 			 * (a sloppy paste) loses all of its own, not its field */
