@@ -225,6 +225,14 @@ try:
     check(len(asked) >= 2 and all(n == 1 for n in asked.values()),
           f"--online batch: each name asked once for 6 messages: {sorted(asked.values())}")
 
+    # a full disk: the threads stop, nothing hangs, the exit status says so
+    if os.path.exists("/dev/full"):
+        for j in ("1", "3"):
+            p = subprocess.run([mxray, "batch", "--no-summary", "-j", j, "-o", "/dev/full",
+                                *mixed], capture_output=True, timeout=120)
+            check(p.returncode not in (0, 130) and b"writing the records failed" in p.stderr,
+                  f"-j {j} -o /dev/full: exit {p.returncode} {p.stderr[:200]!r}")
+
     # Ctrl-C: what was written is whole lines, the summary covers exactly them, exit 130
     big = os.path.join(tmp, "big.mbox")
     with open(big, "wb") as out:
