@@ -307,6 +307,7 @@ make_record(const struct mx_mailbox_msg *m, const struct mx_options *opt,
 {
 	json_t *rec;
 	char name[4200];
+	mx_json_arena_begin();	/* rec and all of its tree go with the arena */
 	if (m->in_mbox)
 		snprintf(name, sizeof name, "%s@%llu", m->path, (unsigned long long)m->offset);
 	else
@@ -330,8 +331,8 @@ make_record(const struct mx_mailbox_msg *m, const struct mx_options *opt,
 		json_object_set_new(rec, "source", source_json(m));
 		out.line = mx_json_line(rec, &out.len);
 		count_record(tally, rec);
-		json_decref(rec);
 	}
+	mx_json_arena_end();
 	return out;
 }
 
@@ -423,6 +424,7 @@ worker(void *arg)
 			pthread_cond_signal(&r->done);
 	}
 	pthread_mutex_unlock(&r->lock);
+	mx_json_arena_free();
 	return NULL;
 }
 
@@ -551,8 +553,10 @@ mx_batch_run(struct mx_mailbox *mb, const struct mx_batch_options *o, int *write
 		return NULL;
 	struct run r = { .o = o, .s = s, .mb = mb, .t0 = now_s() };
 	r.last = r.t0;
+	mx_json_arena_init();
 	if (o->threads <= 1 || run_threads(&r, o->threads) != 0)
 		run_serial(&r);
+	mx_json_arena_free();	/* the main thread's: serial runs, and records made in it */
 	*write_failed = r.write_failed;
 	if (o->stop && *o->stop)
 		s->interrupted = 1;

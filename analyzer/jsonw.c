@@ -6,6 +6,7 @@
  * time, and mxray batch writes 8 KB of JSON per message.  tests/batch.py
  * compares the two on every fixture.
  */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -219,4 +220,106 @@ mx_json_line(const json_t *v, size_t *len)
 	}
 	*len = b.len;
 	return b.p;
+}
+
+/*
+ * The record arena.  A record's Jansson tree is built, written, counted and
+ * dropped; freeing it node by node cost as much as writing it.  Between
+ * begin and end, Jansson's allocations in this thread come from a bump
+ * arena and the tree is dropped all at once.
+ */
+#define ARENA_CHUNK 65536
+#define ARENA_KEEP 4		/* chunks kept for the next record; more are freed */
+
+struct chunk {
+	struct chunk *next;
+	size_t used, cap;
+	max_align_t data[];
+};
+
+static _Thread_local struct chunk *arena, *cur;	/* all chunks, oldest first; the one filling */
+static _Thread_local int arena_on;
+
+static int
+in_arena(const void *p)
+{
+	for (const struct chunk *c = arena; c; c = c->next)
+		if ((const char *)p >= (const char *)c->data &&
+		    (const char *)p < (const char *)c->data + c->cap)
+			return 1;
+	return 0;
+}
+
+static void *
+arena_malloc(size_t n)
+{
+	if (!arena_on)
+		return malloc(n);
+	n = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+	while (cur && cur->used + n > cur->cap)
+		cur = cur->next;	/* kept chunks after it are empty */
+	if (cur == NULL) {
+		size_t cap = n > ARENA_CHUNK ? n : ARENA_CHUNK;
+		struct chunk *c = malloc(sizeof *c + cap);
+		if (c == NULL)
+			return NULL;
+		*c = (struct chunk){ .cap = cap };
+		struct chunk **tail = &arena;
+		while (*tail)
+			tail = &(*tail)->next;
+		*tail = cur = c;
+	}
+	void *p = (char *)cur->data + cur->used;
+	cur->used += n;
+	return p;
+}
+
+/* Arena memory goes with the arena; anything else is Jansson's usual malloc. */
+static void
+arena_free(void *p)
+{
+	if (p != NULL && !(arena_on && in_arena(p)))
+		free(p);
+}
+
+void
+mx_json_arena_init(void)
+{
+	json_set_alloc_funcs(arena_malloc, arena_free);
+}
+
+void
+mx_json_arena_begin(void)
+{
+	cur = arena;
+	arena_on = 1;
+}
+
+void
+mx_json_arena_end(void)
+{
+	arena_on = 0;
+	size_t k = 0;
+	for (struct chunk **c = &arena; *c;) {
+		if (++k > ARENA_KEEP || (*c)->cap > ARENA_CHUNK) {
+			struct chunk *dead = *c;
+			*c = dead->next;
+			free(dead);
+		} else {
+			(*c)->used = 0;
+			c = &(*c)->next;
+		}
+	}
+	cur = arena;
+}
+
+void
+mx_json_arena_free(void)
+{
+	arena_on = 0;
+	while (arena) {
+		struct chunk *c = arena;
+		arena = c->next;
+		free(c);
+	}
 }

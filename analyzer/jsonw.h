@@ -14,4 +14,16 @@ struct json_t;
  */
 char *mx_json_line(const struct json_t *v, size_t *len);
 
+/*
+ * Between begin and end, Jansson values made by this thread live in an arena
+ * that end drops whole: never free or keep such a value past end.  Outside,
+ * Jansson allocates as usual.  mx_json_arena_free releases the thread's
+ * arena (call it before the thread ends).
+ */
+/* Route Jansson's allocations through the arena functions: once, before any thread starts. */
+void mx_json_arena_init(void);
+void mx_json_arena_begin(void);
+void mx_json_arena_end(void);
+void mx_json_arena_free(void);
+
 #endif
