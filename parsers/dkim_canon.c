@@ -381,38 +381,43 @@ no_wsp(const char *p, size_t n)
 static void
 relaxed_content(struct mx_canon_body *b, const char *p, size_t n)
 {
+	if (no_wsp(p, n) == n) {
+		if (n)
+			data(b, p, n);	/* a base64 line, a long word: as it is */
+		return;
+	}
+	/*
+	 * Branch-free: every byte is written (WSP as SP), and the output only
+	 * advances past an SP that does not follow another one.
+	 */
 	char t[4096];
 	size_t k = 0;
-	int wsp = b->pending_wsp;
-	b->pending_wsp = 0;
-	for (size_t i = 0; i < n;) {
-		if (p[i] == ' ' || p[i] == '\t') {
-			wsp = 1;
-			i++;
-			continue;
-		}
-		size_t run = no_wsp(p + i, n - i);
-		if (k + run + 1 > sizeof t) {
-			data(b, t, k);
-			k = 0;
-		}
-		if (wsp) {
-			t[k++] = ' ';
-			wsp = 0;
-		}
-		if (run + 1 > sizeof t) {
-			data(b, t, k);	/* the SP, if any */
-			k = 0;
-			data(b, p + i, run);
-		} else {
-			memcpy(t + k, p + i, run);
-			k += run;
-		}
-		i += run;
+	int prev = 0;
+	if (b->pending_wsp) {
+		t[k++] = ' ';
+		prev = 1;
+		b->pending_wsp = 0;
 	}
+	for (size_t i = 0; i < n; i++) {
+		if (k + 1 >= sizeof t) {
+			/* keep a trailing SP back: the next byte may extend its run */
+			size_t keep = prev;
+			data(b, t, k - keep);
+			k = keep;
+			if (keep)
+				t[0] = ' ';
+		}
+		unsigned char c = (unsigned char)p[i];
+		int w = c == ' ' || c == '\t';
+		t[k] = w ? ' ' : (char)c;
+		k += !(w & prev);
+		prev = w;
+	}
+	if (prev)
+		k--;	/* trailing WSP: held back, dropped at the line end */
 	if (k)
 		data(b, t, k);
-	b->pending_wsp = wsp;
+	b->pending_wsp = prev;
 }
 
 /* Relaxed, a line at a time; the same result as the byte loop below. */
