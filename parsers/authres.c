@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "ascii.h"
 #include "authres.h"
 
 /* RFC 8617 §4.2.1: "i=" is 1..50 */
@@ -135,30 +136,6 @@ sb_take(struct sbuf *s)
 	return p;
 }
 
-static int
-is_ctl(int ch)
-{
-	return (ch >= 0 && ch < 0x20) || ch == 0x7f;
-}
-
-static int
-is_wsp(int ch)
-{
-	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
-}
-
-static int
-is_digit(int ch)
-{
-	return ch >= '0' && ch <= '9';
-}
-
-static int
-is_alnum(int ch)
-{
-	return is_digit(ch) || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
-}
-
 /*
  * RFC 2045 §5.1: token := 1*<any (US-ASCII) CHAR except SPACE, CTLs, or tspecials>
  * tspecials := "(" / ")" / "<" / ">" / "@" / "," / ";" / ":" / "\" / <"> /
@@ -226,7 +203,7 @@ ascii_ieq(const char *a, const char *b)
 static void
 skip_fws(struct cur *c)
 {
-	while (!at_end(c) && is_wsp(peek(c)))
+	while (!at_end(c) && is_space(peek(c)))
 		c->pos++;
 }
 
@@ -941,7 +918,7 @@ mx_authres_parse(const char *buf, size_t len, int arc, struct mx_authres *out)
 		    "field longer than MX_AUTHRES_MAX_LEN; the rest is not read");
 	}
 	for (size_t i = 0; i < c.len; i++)
-		if (is_ctl((unsigned char)c.b[i]) && !is_wsp((unsigned char)c.b[i])) {
+		if (is_ctl((unsigned char)c.b[i]) && !is_space((unsigned char)c.b[i])) {
 			out->flags |= MX_AR_F_NUL;
 			break;
 		}

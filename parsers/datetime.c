@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ascii.h"
 #include "datetime.h"
 
 /* More digits than this in one numeric field is not a date (and could overflow). */
@@ -36,18 +37,6 @@ static int
 peek(const struct cur *c)
 {
 	return at_end(c) ? -1 : (unsigned char)c->p[c->off];
-}
-
-static int
-is_digit(int ch)
-{
-	return ch >= '0' && ch <= '9';
-}
-
-static int
-is_alpha(int ch)
-{
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
 }
 
 /* RFC 5322 §3.2.2: FWS, unfolded or not. */

@@ -15,19 +15,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "dkim_canon.h"
-
-static int
-is_wsp(int ch)
-{
-	return ch == ' ' || ch == '\t';
-}
-
-static int
-lc(int ch)
-{
-	return ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch;
-}
 
 /* ---- header output: into a caller buffer, or through emit in batches ---- */
 

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "escape.h"
 #include "dkim_record.h"
 #include "tagvalue.h"
@@ -31,30 +32,6 @@
 #define DETAIL_MAX 80
 
 /* ---- small helpers ---- */
-
-static int
-lc(int ch)
-{
-	return ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch;
-}
-
-static int
-is_digit(int ch)
-{
-	return ch >= '0' && ch <= '9';
-}
-
-static int
-is_alnum(int ch)
-{
-	return is_digit(ch) || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
-}
-
-static int
-is_ws(int ch)
-{
-	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
-}
 
 static int
 span_eq(mx_span s, const char *lit)
@@ -79,11 +56,11 @@ dup_span(mx_span s, int lower)
 static mx_span
 trim(mx_span s)
 {
-	while (s.len && is_ws((unsigned char)s.ptr[0])) {
+	while (s.len && is_space((unsigned char)s.ptr[0])) {
 		s.ptr++;
 		s.len--;
 	}
-	while (s.len && is_ws((unsigned char)s.ptr[s.len - 1]))
+	while (s.len && is_space((unsigned char)s.ptr[s.len - 1]))
 		s.len--;
 	return s;
 }
@@ -166,7 +143,7 @@ b64_decode(const char *in, size_t len, unsigned char **out, size_t *outlen)
 	*outlen = 0;
 	for (size_t i = 0; i < len; i++) {
 		int ch = (unsigned char)in[i];
-		if (is_ws(ch))
+		if (is_space(ch))
 			continue;
 		if (ch == '=') {
 			pad++;
@@ -315,7 +292,7 @@ base64_tag(struct sigctx *c, const struct mx_tag *t, int bh, unsigned char **out
 {
 	size_t chars = 0;
 	for (size_t i = 0; i < t->value.len; i++)
-		chars += !is_ws((unsigned char)t->value.ptr[i]);
+		chars += !is_space((unsigned char)t->value.ptr[i]);
 	if (chars == 0)
 		return sig_err(c, bh ? "bh= is empty" : "b= is empty", NULL, 0);
 	if (chars > MX_DKIM_MAX_B_CHARS)
@@ -823,7 +800,7 @@ key_ptag(struct keyctx *c, const struct mx_tag *t)
 {
 	size_t chars = 0;
 	for (size_t i = 0; i < t->value.len; i++)
-		chars += !is_ws((unsigned char)t->value.ptr[i]);
+		chars += !is_space((unsigned char)t->value.ptr[i]);
 	if (chars == 0) {
 		c->k->revoked = 1;
 		return key_err(c, "the key is revoked (empty p=)");

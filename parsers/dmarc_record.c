@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "escape.h"
 #include "dmarc_record.h"
 #include "tagvalue.h"
@@ -52,36 +53,6 @@
 /* ---- small helpers ---- */
 
 static int
-lc(int ch)
-{
-	return ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch;
-}
-
-static int
-is_digit(int ch)
-{
-	return ch >= '0' && ch <= '9';
-}
-
-static int
-is_alpha(int ch)
-{
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
-}
-
-static int
-is_hex(int ch)
-{
-	return is_digit(ch) || (lc(ch) >= 'a' && lc(ch) <= 'f');
-}
-
-static int
-is_ws(int ch)
-{
-	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
-}
-
-static int
 span_ieq_span(mx_span a, mx_span b)
 {
 	if (a.len != b.len)
@@ -95,11 +66,11 @@ span_ieq_span(mx_span a, mx_span b)
 static mx_span
 trim(mx_span s)
 {
-	while (s.len && is_ws((unsigned char)s.ptr[0])) {
+	while (s.len && is_space((unsigned char)s.ptr[0])) {
 		s.ptr++;
 		s.len--;
 	}
-	while (s.len && is_ws((unsigned char)s.ptr[s.len - 1]))
+	while (s.len && is_space((unsigned char)s.ptr[s.len - 1]))
 		s.len--;
 	return s;
 }

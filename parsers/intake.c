@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ascii.h"
 #include "intake.h"
 #include "rfc5322.h"
 
@@ -34,12 +35,6 @@ static const char *const mail_fields[] = {
 	"Content-Type", "Reply-To", "Sender", "X-Received", "ARC-Seal", "Received-SPF",
 	"In-Reply-To", "References", "X-Mailer", "User-Agent", "Resent-From",
 };
-
-static int
-is_wsp(char c)
-{
-	return c == ' ' || c == '\t';
-}
 
 static int
 wsp_then_colon(const char *b, size_t len, size_t i)

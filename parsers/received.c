@@ -19,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ascii.h"
 #include "received.h"
 
 /* A date probe without a ';' reads a few words; comments inside a date are short. */
@@ -27,12 +28,6 @@
 #define RCVD_MAX_IP_TEXT 64
 
 /* --- small span helpers (no NUL dependence) --- */
-
-static int
-lc(int ch)
-{
-	return (ch >= 'A' && ch <= 'Z') ? ch + 32 : ch;
-}
 
 static int
 ieq(const char *p, size_t n, const char *lit)
@@ -62,18 +57,6 @@ ifind(const char *p, size_t n, const char *lit)
 			return i;
 	}
 	return SIZE_MAX;
-}
-
-static int
-is_space(int ch)
-{
-	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
-}
-
-static int
-is_digit(int ch)
-{
-	return ch >= '0' && ch <= '9';
 }
 
 /* Strip trailing ',' ';' and a pair of surrounding double quotes. */

@@ -9,6 +9,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include "ascii.h"
 #include "received_spf.h"
 
 /* Longest value read; a Received-SPF field is a few hundred bytes.  Longer is cut (lenient). */
@@ -33,30 +34,6 @@ static int
 peek(const struct cur *c)
 {
 	return c->pos < c->len ? (unsigned char)c->b[c->pos] : -1;
-}
-
-static int
-is_ctl(int ch)
-{
-	return (ch >= 0 && ch < 0x20) || ch == 0x7f;
-}
-
-static int
-is_wsp(int ch)
-{
-	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
-}
-
-static int
-is_alpha(int ch)
-{
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
-}
-
-static int
-is_digit(int ch)
-{
-	return ch >= '0' && ch <= '9';
 }
 
 /* RFC 5322 §3.2.3 atext (plus bytes >= 0x80, RFC 6532) */
@@ -102,7 +79,7 @@ dupn(struct cur *c, const char *p, size_t n, int lower)
 static void
 skip_fws(struct cur *c)
 {
-	while (!at_end(c) && is_wsp(peek(c)))
+	while (!at_end(c) && is_space(peek(c)))
 		c->pos++;
 }
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "rfc5322.h"
 
 /* RFC 5322 §3.6.8: ftext = %d33-57 / %d59-126 (printable except ':') */
@@ -11,12 +12,6 @@ static int
 is_ftext(unsigned char c)
 {
 	return (c >= 33 && c <= 57) || (c >= 59 && c <= 126);
-}
-
-static int
-is_wsp(unsigned char c)
-{
-	return c == ' ' || c == '\t';
 }
 
 int

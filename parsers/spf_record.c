@@ -38,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "escape.h"
 #include "spf_record.h"
 
@@ -59,36 +60,6 @@
 #define NAME_WINDOW (MX_SPF_MAX_NAME + 2)
 
 /* ---- small helpers ---- */
-
-static int
-lc(int ch)
-{
-	return ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch;
-}
-
-static int
-is_alpha(int ch)
-{
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
-}
-
-static int
-is_digit(int ch)
-{
-	return ch >= '0' && ch <= '9';
-}
-
-static int
-is_alnum(int ch)
-{
-	return is_alpha(ch) || is_digit(ch);
-}
-
-static int
-is_hex(int ch)
-{
-	return is_digit(ch) || (lc(ch) >= 'a' && lc(ch) <= 'f');
-}
 
 static int
 hex_value(int ch)

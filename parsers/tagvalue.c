@@ -21,6 +21,7 @@
  */
 #include <string.h>
 
+#include "ascii.h"
 #include "tagvalue.h"
 
 struct cur {
@@ -49,18 +50,6 @@ fail(struct cur *c, size_t at, const char *msg)
 		c->out->error_offset = at;
 	}
 	return -1;
-}
-
-static int
-is_alpha(int ch)
-{
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
-}
-
-static int
-is_digit(int ch)
-{
-	return ch >= '0' && ch <= '9';
 }
 
 /* RFC 6376 §3.2: ALNUMPUNC = ALPHA / DIGIT / "_" */
