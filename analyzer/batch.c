@@ -654,7 +654,8 @@ mx_batch_summary_text(FILE *out, const struct mx_batch_summary *s)
 	fputs(".\n", out);
 	text_table(out, "SPF (the envelope sender)", &s->spf, 0);
 	text_table(out, "DKIM signatures", &s->dkim, 0);
-	text_table(out, "Why DKIM signatures failed", &s->dkim_diag, 0);
+	text_table(out, "DKIM diagnoses (why signatures failed; unsigned_tail: what a passing l= leaves unsigned)",
+	    &s->dkim_diag, 0);
 	text_table(out, "DMARC", &s->dmarc, 0);
 	text_table(out, "ARC", &s->arc, 0);
 	fprintf(out, "Gmail would show: \"via\" on %llu, the grey \"?\" on %llu, the red "
