@@ -5,6 +5,7 @@
 #   ./setup.sh test     install, build, run the whole test suite
 #   ./setup.sh asan     the same suite in a build with AddressSanitizer and
 #                       UndefinedBehaviorSanitizer (build-asan/)
+#   ./setup.sh tsan     the batch tests (threads) under ThreadSanitizer (build-tsan/)
 set -eu
 cd "$(dirname "$0")"
 
@@ -44,8 +45,20 @@ asan)
 	build build-asan -Db_sanitize=address,undefined -Db_lundef=false
 	meson test -C build-asan --print-errorlogs --timeout-multiplier 4
 	;;
+tsan)
+	# the threaded code (mxray batch -j) under ThreadSanitizer; GLib's own
+	# futex-guarded caches are suppressed (tests/tsan.supp says why)
+	build build-tsan -Db_sanitize=thread
+	if ! out=$(./build-tsan/mxray --version 2>&1); then
+		# e.g. a kernel whose address-space randomization TSan's runtime rejects
+		echo "tsan: ThreadSanitizer cannot run here, skipped: $(echo "$out" | head -n 1)"
+		exit 0
+	fi
+	G_SLICE=always-malloc TSAN_OPTIONS="suppressions=$(pwd)/tests/tsan.supp halt_on_error=1" \
+	    meson test -C build-tsan --print-errorlogs --timeout-multiplier 4 batch
+	;;
 *)
-	echo "usage: ./setup.sh [run | test | asan]" >&2
+	echo "usage: ./setup.sh [run | test | asan | tsan]" >&2
 	exit 2
 	;;
 esac
