@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "batch.h"
+#include "hash.h"
 #include "jsonw.h"
 #include "report.h"
 
@@ -56,20 +57,11 @@ static const char *const spoofing_codes[] = {
 	"RECEIVED_MAY_BE_FORGED", "HEADER_LEADING_WHITESPACE", "MIME_CONFLICTING_HEADER", NULL,
 };
 
-static size_t
-hash(const char *s)
-{
-	size_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
 /* The slot holding KEY, or the empty slot where it would go (the table is never full). */
 static struct counter *
 find(const struct table *t, const char *key)
 {
-	size_t i = hash(key) & (t->cap - 1);
+	size_t i = mx_hash(key, strlen(key), 0) & (t->cap - 1);
 	while (t->slot[i].key && strcmp(t->slot[i].key, key) != 0)
 		i = (i + 1) & (t->cap - 1);
 	return &t->slot[i];

@@ -11,6 +11,7 @@
 #include <openssl/decoder.h>
 
 #include "crypto.h"
+#include "hash.h"
 
 struct mx_digest_ctx {
 	EVP_MD_CTX *md;
@@ -100,10 +101,7 @@ static struct {
 static struct cached_key *
 key_slot(const unsigned char *p, size_t len, int ed)
 {
-	size_t h = 1469598103934665603ull ^ (size_t)ed;
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ p[i]) * 1099511628211ull;
-	for (size_t i = h & (KEY_CACHE_SLOTS - 1);; i = (i + 1) & (KEY_CACHE_SLOTS - 1)) {
+	for (size_t i = mx_hash(p, len, (size_t)ed) & (KEY_CACHE_SLOTS - 1);; i = (i + 1) & (KEY_CACHE_SLOTS - 1)) {
 		struct cached_key *c = &keys.slot[i];
 		if (c->data == NULL ||
 		    (c->len == len && c->ed25519 == ed && memcmp(c->data, p, len) == 0))

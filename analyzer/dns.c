@@ -17,6 +17,7 @@
 #include <ldns/ldns.h>
 
 #include "dns.h"
+#include "hash.h"
 
 /* A normalized name: 253 bytes, each escaped as \\DDD at worst, a dot and NUL. */
 #define MX_DNS_NAME_BUF (4 * MX_DNS_MAX_NAME + 4)
@@ -655,20 +656,11 @@ mx_dns_answer_sort(struct mx_dns_answer *a)
 
 /* --- recording --- */
 
-static size_t
-saved_hash(const char *owner, uint16_t type)
-{
-	size_t h = 1469598103934665603ull ^ type;
-	for (; *owner; owner++)
-		h = (h ^ (unsigned char)*owner) * 1099511628211ull;
-	return h;
-}
-
 /* The index slot of owner/type, or the empty slot where it would go. */
 static size_t *
 saved_slot(const struct mx_dns *d, const char *owner, uint16_t type)
 {
-	size_t i = saved_hash(owner, type) & (d->capindex - 1);
+	size_t i = mx_hash(owner, strlen(owner), type) & (d->capindex - 1);
 	for (;; i = (i + 1) & (d->capindex - 1)) {
 		size_t k = d->index[i];
 		if (k == 0 || (d->saved[k - 1].type == type && strcmp(d->saved[k - 1].owner, owner) == 0))
@@ -1002,7 +994,7 @@ answer_copy(struct mx_dns_answer *dst, const struct mx_dns_answer *src)
 static struct memo *
 memo_slot(const struct mx_dns *d, const char *name, uint16_t type)
 {
-	size_t i = saved_hash(name, type) & (d->capmemo - 1);
+	size_t i = mx_hash(name, strlen(name), type) & (d->capmemo - 1);
 	for (;; i = (i + 1) & (d->capmemo - 1)) {
 		struct memo *m = &d->memo[i];
 		if (m->name == NULL || (m->type == type && strcmp(m->name, name) == 0))
