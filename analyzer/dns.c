@@ -718,20 +718,17 @@ save_answer(struct mx_dns *d, const char *owner, uint16_t type, enum mx_dns_stat
 	return 0;
 }
 
-/* Keep an answer: every one when recording, live ones as the run's cache. Takes the lock. */
+/*
+ * Keep an answer not kept yet: every one when recording (--save-dns), else,
+ * as the live cache, up to MX_DNS_MAX_CACHED.  Under the lock.
+ */
 static int
-record(struct mx_dns *d, const char *owner, uint16_t type, enum mx_dns_status st,
-    int validated, const ldns_rr_list *rrs, int live)
+keep(struct mx_dns *d, const char *owner, uint16_t type, enum mx_dns_status st,
+    int validated, const ldns_rr_list *rrs)
 {
-	if (!d->recording && !live)
+	if (saved_find(d, owner, type) != NULL || (!d->recording && d->nsaved >= MX_DNS_MAX_CACHED))
 		return 0;
-	pthread_mutex_lock(&d->lock);
-	int rc = 0;
-	if (saved_find(d, owner, type) == NULL &&
-	    (d->recording || d->nsaved < MX_DNS_MAX_CACHED))
-		rc = save_answer(d, owner, type, st, validated, rrs);
-	pthread_mutex_unlock(&d->lock);
-	return rc;
+	return save_answer(d, owner, type, st, validated, rrs);
 }
 
 /* --- one step: the answer for name/type at one name, or the CNAME to follow --- */
@@ -751,6 +748,14 @@ step_finish(struct step *s)
 	if (s->rrs)
 		ldns_rr_list_deep_free(s->rrs);
 	free(s->cname);
+}
+
+/* s->rrs is a CNAME: take its target as the name to follow.  0, or -1 when out of memory. */
+static int
+follow_cname(struct step *s)
+{
+	s->cname = rdf_name(ldns_rr_rdf(ldns_rr_list_rr(s->rrs, 0), 0));
+	return s->cname != NULL ? 0 : -1;
 }
 
 static const struct directive *
@@ -845,11 +850,8 @@ offline_step(struct mx_dns *d, const char *name, uint16_t type, struct step *s)
 		uint16_t t = has_type ? type : LDNS_RR_TYPE_CNAME;
 		if ((s->rrs = collect(d, first, n, t, synth)) == NULL)
 			return -1;
-		if (!has_type) {
-			s->cname = rdf_name(ldns_rr_rdf(ldns_rr_list_rr(s->rrs, 0), 0));
-			if (s->cname == NULL)
-				return -1;
-		}
+		if (!has_type && follow_cname(s) != 0)
+			return -1;
 		s->status = MX_DNS_OK;
 		s->origin = d->recs[first].file;
 		return 0;
@@ -908,8 +910,7 @@ live_step(struct mx_dns *d, const char *name, uint16_t type, struct step *s)
 		s->status = MX_DNS_OK;
 		s->rrs = cn;
 		cn = NULL;
-		if ((s->cname = rdf_name(ldns_rr_rdf(ldns_rr_list_rr(s->rrs, 0), 0))) == NULL)
-			rc2 = -1;
+		rc2 = follow_cname(s);
 	} else if (rc == LDNS_RCODE_NXDOMAIN) {
 		s->status = MX_DNS_NXDOMAIN;
 	} else if (rc == LDNS_RCODE_NOERROR) {
@@ -939,9 +940,8 @@ cached_or_live(struct mx_dns *d, const char *name, uint16_t type, struct step *s
 	if (c == NULL) {
 		/* asked and kept under one hold of the lock: no other thread asks it again */
 		rc = live_step(d, name, type, s);
-		if (rc == 0 && s->status != MX_DNS_PLANNED &&
-		    (d->recording || d->nsaved < MX_DNS_MAX_CACHED))
-			rc = save_answer(d, name, type, s->status, s->validated, s->rrs);
+		if (rc == 0 && s->status != MX_DNS_PLANNED)
+			rc = keep(d, name, type, s->status, s->validated, s->rrs);
 	} else {
 		s->status = c->status;
 		s->validated = c->validated;
@@ -950,9 +950,8 @@ cached_or_live(struct mx_dns *d, const char *name, uint16_t type, struct step *s
 		if (c->rrs && (s->rrs = ldns_rr_list_clone(c->rrs)) == NULL)
 			rc = -1;
 		else if (s->rrs && ldns_rr_list_rr_count(s->rrs) > 0 && type != LDNS_RR_TYPE_CNAME &&
-		    ldns_rr_get_type(ldns_rr_list_rr(s->rrs, 0)) == LDNS_RR_TYPE_CNAME &&
-		    (s->cname = rdf_name(ldns_rr_rdf(ldns_rr_list_rr(s->rrs, 0), 0))) == NULL)
-			rc = -1;
+		    ldns_rr_get_type(ldns_rr_list_rr(s->rrs, 0)) == LDNS_RR_TYPE_CNAME)
+			rc = follow_cname(s);
 	}
 	pthread_mutex_unlock(&d->lock);
 	return rc;
@@ -1037,35 +1036,6 @@ memo_add(struct mx_dns *d, const char *name, uint16_t type, unsigned steps,
 	d->nmemo++;
 }
 
-static int query(struct mx_dns *d, const char *name, enum mx_dns_type type,
-    struct mx_dns_answer *out, unsigned *counter);
-
-int
-mx_dns_query(struct mx_dns *d, const char *name, enum mx_dns_type type,
-    struct mx_dns_answer *out, unsigned *counter)
-{
-	unsigned steps = 0;
-	if (d->res != NULL)
-		return query(d, name, type, out, counter);	/* live: cached by the saved answers */
-	pthread_mutex_lock(&d->lock);
-	struct memo *m = d->capmemo ? memo_slot(d, name, (uint16_t)type) : NULL;
-	int rc = m && m->name ? answer_copy(out, &m->a) : 1;
-	if (rc == 0)
-		steps = m->steps;
-	pthread_mutex_unlock(&d->lock);
-	if (rc == 1) {
-		rc = query(d, name, type, out, &steps);
-		if (rc == 0) {
-			pthread_mutex_lock(&d->lock);
-			memo_add(d, name, (uint16_t)type, steps, out);
-			pthread_mutex_unlock(&d->lock);
-		}
-	}
-	if (counter)
-		*counter += steps;
-	return rc;
-}
-
 static int
 query(struct mx_dns *d, const char *name, enum mx_dns_type type,
     struct mx_dns_answer *out, unsigned *counter)
@@ -1087,8 +1057,13 @@ query(struct mx_dns *d, const char *name, enum mx_dns_type type,
 		int rc = offline_step(d, cur, (uint16_t)type, &s);
 		if (rc == 0 && s.status == MX_DNS_NOT_IN_SNAPSHOT && d->res)
 			rc = cached_or_live(d, cur, (uint16_t)type, &s);
-		if (rc == 0 && s.status != MX_DNS_PLANNED && s.status != MX_DNS_NOT_IN_SNAPSHOT)
-			rc = record(d, cur, (uint16_t)type, s.status, s.validated, s.rrs, s.live);
+		if (rc == 0 && d->recording && !s.live && s.status != MX_DNS_NOT_IN_SNAPSHOT &&
+		    s.status != MX_DNS_PLANNED) {
+			/* --save-dns: what the snapshots answered (live answers were kept as asked) */
+			pthread_mutex_lock(&d->lock);
+			rc = keep(d, cur, (uint16_t)type, s.status, s.validated, s.rrs);
+			pthread_mutex_unlock(&d->lock);
+		}
 		if (rc != 0) {
 			step_finish(&s);
 			return -1;
@@ -1122,6 +1097,32 @@ query(struct mx_dns *d, const char *name, enum mx_dns_type type,
 		step_finish(&s);
 	}
 	return 0;
+}
+
+int
+mx_dns_query(struct mx_dns *d, const char *name, enum mx_dns_type type,
+    struct mx_dns_answer *out, unsigned *counter)
+{
+	unsigned steps = 0;
+	if (d->res != NULL)
+		return query(d, name, type, out, counter);	/* live: cached by the saved answers */
+	pthread_mutex_lock(&d->lock);
+	struct memo *m = d->capmemo ? memo_slot(d, name, (uint16_t)type) : NULL;
+	int rc = m && m->name ? answer_copy(out, &m->a) : 1;
+	if (rc == 0)
+		steps = m->steps;
+	pthread_mutex_unlock(&d->lock);
+	if (rc == 1) {
+		rc = query(d, name, type, out, &steps);
+		if (rc == 0) {
+			pthread_mutex_lock(&d->lock);
+			memo_add(d, name, (uint16_t)type, steps, out);
+			pthread_mutex_unlock(&d->lock);
+		}
+	}
+	if (counter)
+		*counter += steps;
+	return rc;
 }
 
 /* --- live mode --- */
