@@ -173,19 +173,21 @@ mx_pubkey_load(const char *type, const unsigned char *p, size_t len, int *bits, 
 {
 	*bits = 0;
 	*lenient = 0;
-	EVP_PKEY *pkey = NULL;
 	int ed = strcmp(type, "ed25519") == 0;
-	if ((ed || strcmp(type, "rsa") == 0) && (pkey = key_cached(p, len, ed, lenient)) != NULL) {
-		/* decoded before: the checks below were passed then, and pass again */
-	} else if (ed) {
+	if (!ed && strcmp(type, "rsa") != 0) {
+		*error = "unknown key type";
+		return NULL;
+	}
+	/* a key decoded before passed the checks below then, and passes them again */
+	EVP_PKEY *pkey = key_cached(p, len, ed, lenient);
+	int fresh = pkey == NULL;
+	if (fresh && ed) {
 		if (len != 32) {
 			*error = "an ed25519 key must be 32 bytes (RFC 8463 §4.2)";
 			return NULL;
 		}
 		pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, p, len);
-		if (pkey)
-			key_remember(p, len, 1, 0, pkey);
-	} else if (strcmp(type, "rsa") == 0) {
+	} else if (fresh) {
 		/* RFC 6376 §3.6.1: SubjectPublicKeyInfo; a bare RSAPublicKey is read too, flagged */
 		pkey = decode_der(p, len, "SubjectPublicKeyInfo");
 		if (pkey == NULL && (pkey = decode_der(p, len, "type-specific")) != NULL)
@@ -194,11 +196,6 @@ mx_pubkey_load(const char *type, const unsigned char *p, size_t len, int *bits, 
 			EVP_PKEY_free(pkey);
 			pkey = NULL;
 		}
-		if (pkey && EVP_PKEY_get_bits(pkey) <= MX_RSA_MAX_BITS)
-			key_remember(p, len, 0, *lenient, pkey);
-	} else {
-		*error = "unknown key type";
-		return NULL;
 	}
 	if (pkey == NULL) {
 		*error = ed ? "not a valid ed25519 key" : "p= is not an RSA public key";
@@ -210,6 +207,8 @@ mx_pubkey_load(const char *type, const unsigned char *p, size_t len, int *bits, 
 		*error = "RSA key larger than 8192 bits";
 		return NULL;
 	}
+	if (fresh)
+		key_remember(p, len, ed, *lenient, pkey);
 	struct mx_pubkey *k = malloc(sizeof *k);
 	if (k == NULL) {
 		EVP_PKEY_free(pkey);
