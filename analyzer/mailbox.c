@@ -233,24 +233,6 @@ close_file(struct mx_mailbox *mb)
 	mb->cur = NULL;
 }
 
-/* read(2) from the plain file: > 0 bytes, or 0 with eof (and read_error) set. */
-static ssize_t
-read_fd(struct mx_mailbox *mb, char *to, size_t n)
-{
-	ssize_t r;
-	do
-		r = read(mb->fd, to, n);
-	while (r < 0 && errno == EINTR);
-	if (r <= 0) {
-		if (r < 0)
-			mb->read_error = strerror(errno);
-		mb->eof = 1;
-		return 0;
-	}
-	mb->fdoff += (uint64_t)r;
-	return r;
-}
-
 /* Read more into rbuf; 0 when something was added. */
 static int
 fill(struct mx_mailbox *mb)
@@ -265,9 +247,17 @@ fill(struct mx_mailbox *mb)
 	if (mb->rlen == RBUF)
 		return -1;
 	if (mb->fd >= 0) {
-		ssize_t r = read_fd(mb, mb->rbuf + mb->rlen, RBUF - mb->rlen);
-		if (r <= 0)
+		ssize_t r;
+		do
+			r = read(mb->fd, mb->rbuf + mb->rlen, RBUF - mb->rlen);
+		while (r < 0 && errno == EINTR);
+		if (r <= 0) {
+			if (r < 0)
+				mb->read_error = strerror(errno);
+			mb->eof = 1;
 			return -1;
+		}
+		mb->fdoff += (uint64_t)r;
 		mb->rlen += (size_t)r;
 		return 0;
 	}
@@ -322,29 +312,6 @@ segment(struct mx_mailbox *mb, const char **s, size_t *len, int *complete)
 	return 1;
 }
 
-/* Room for n more bytes in msg (at most MX_INTAKE_MAX_BYTES + RBUF in all); -1 sets too_large. */
-static int
-room(struct mx_mailbox *mb, size_t n)
-{
-	if (mb->mlen + n > (size_t)MX_INTAKE_MAX_BYTES + RBUF) {
-		mb->too_large = 1;
-		return -1;
-	}
-	if (mb->mlen + n > mb->mcap) {
-		size_t nc = mb->mcap ? mb->mcap : 65536;
-		while (nc < mb->mlen + n)
-			nc *= 2;
-		char *nm = realloc(mb->msg, nc);
-		if (nm == NULL) {
-			mb->too_large = 1;	/* reported as too large to hold */
-			return -1;
-		}
-		mb->msg = nm;
-		mb->mcap = nc;
-	}
-	return 0;
-}
-
 static void
 append(struct mx_mailbox *mb, const char *s, size_t n)
 {
@@ -354,8 +321,18 @@ append(struct mx_mailbox *mb, const char *s, size_t n)
 		mb->too_large = 1;
 		return;
 	}
-	if (room(mb, n) != 0)
-		return;
+	if (mb->mlen + n > mb->mcap) {
+		size_t nc = mb->mcap ? mb->mcap : 65536;
+		while (nc < mb->mlen + n)
+			nc *= 2;
+		char *nm = realloc(mb->msg, nc);
+		if (nm == NULL) {
+			mb->too_large = 1;	/* reported as too large to hold */
+			return;
+		}
+		mb->msg = nm;
+		mb->mcap = nc;
+	}
 	memcpy(mb->msg + mb->mlen, s, n);
 	mb->mlen += n;
 }
@@ -453,16 +430,6 @@ read_message(struct mx_mailbox *mb, struct mx_mailbox_msg *m)
 		append(mb, mb->rbuf + mb->rpos, mb->rlen - mb->rpos);
 		mb->pos += mb->rlen - mb->rpos;
 		mb->rpos = mb->rlen;
-		if (mb->fd >= 0 && !mb->too_large && !mb->eof && room(mb, RBUF) == 0) {
-			/* a plain file: straight into the message */
-			ssize_t r = read_fd(mb, mb->msg + mb->mlen, mb->mcap - mb->mlen);
-			mb->mlen += (size_t)r;
-			mb->pos += (uint64_t)r;
-			if (mb->mlen > MX_INTAKE_MAX_BYTES)
-				mb->too_large = 1;
-			if (r > 0)
-				continue;
-		}
 		if (fill(mb) != 0)
 			break;
 	}
