@@ -105,6 +105,18 @@ read_all(FILE *f, char **buf, size_t *len)
 	return 0;
 }
 
+/* A whole decimal number from lo to hi (--width, -j).  0, or -1 when s is not one. */
+static int
+parse_range(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (end == s || *end || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
 /* --now: seconds since 1970, or a date mxray reads (RFC 5322, ISO-like). */
 static int
 parse_time(const char *s, int64_t *out)
@@ -734,13 +746,13 @@ cmd_analyze(int argc, char **argv)
 			}
 			break;
 		case O_WIDTH: {
-			char *end;
-			long wv = strtol(optarg, &end, 10);
-			if (*end || wv < 40 || wv > 1000) {
+			long wv;
+			if (parse_range(optarg, 40, 1000, &wv) != 0) {
 				fprintf(stderr, "mxray: --width takes a number from 40 to 1000\n");
 				rc = EXIT_USAGE;
+			} else {
+				to.width = (int)wv;
 			}
-			to.width = (int)wv;
 			break;
 		}
 		case O_MINSEV:
@@ -927,16 +939,13 @@ cmd_batch(int argc, char **argv)
 		case O_SUMJSON: sumjson = 1; break;
 		case O_SUMFILE: sumfile = optarg; break;
 		case O_NOSUM: nosum = 1; break;
-		case 'j': {
-			char *end;
-			jobs = strtol(optarg, &end, 10);
-			if (*end || end == optarg || jobs < 1 || jobs > MAX_JOBS) {
+		case 'j':
+			if (parse_range(optarg, 1, MAX_JOBS, &jobs) != 0) {
 				fprintf(stderr, "mxray: -j takes a number of threads from 1 to %d\n",
 				    MAX_JOBS);
 				rc = EXIT_USAGE;
 			}
 			break;
-		}
 		case O_PROGRESS:
 			if (strcmp(optarg, "always") == 0)
 				prog = 1;
