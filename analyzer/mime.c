@@ -58,8 +58,7 @@ mime_init(void)
 	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
 	GMimeMessage *msg = g_mime_parser_construct_message(parser, NULL);
 	if (msg != NULL) {
-		GDateTime *dt = g_mime_message_get_date(msg);
-		(void)dt;
+		(void)g_mime_message_get_date(msg);
 		InternetAddressList *from = g_mime_message_get_from(msg);
 		for (int i = 0; from && i < internet_address_list_length(from); i++)
 			(void)internet_address_get_name(internet_address_list_get_address(from, i));
