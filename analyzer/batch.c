@@ -429,9 +429,14 @@ job_clear(struct job *j)
 	memset(j, 0, sizeof *j);
 }
 
-/* Write the finished jobs at the head of the ring, in order; then, when WAIT, wait for room. Locked. */
+enum drain_until { ROOM, EMPTY };
+
+/*
+ * Write the finished jobs at the head of the ring, in order, waiting until
+ * the ring has ROOM for one more message or is EMPTY.  Called locked.
+ */
 static void
-drain(struct run *r, int wait)
+drain(struct run *r, enum drain_until until)
 {
 	for (;;) {
 		while (r->written < r->filled && r->ring[r->written % r->cap].done) {
@@ -446,7 +451,7 @@ drain(struct run *r, int wait)
 		}
 		int busy = r->written < r->filled;
 		int full = r->filled - r->written >= r->cap || (busy && r->inflight > INFLIGHT_BYTES);
-		if (!busy || (wait == 1 && !full))
+		if (!busy || (until == ROOM && !full))
 			return;
 		pthread_cond_wait(&r->done, &r->lock);
 	}
@@ -499,7 +504,7 @@ run_threads(struct run *r, unsigned nthreads)
 	struct mx_mailbox_msg m;
 	pthread_mutex_lock(&r->lock);
 	while (started) {
-		drain(r, 1);
+		drain(r, ROOM);
 		pthread_mutex_unlock(&r->lock);
 		int more = !stopped(r) && mx_mailbox_next(r->mb, &m);
 		pthread_mutex_lock(&r->lock);
@@ -508,7 +513,7 @@ run_threads(struct run *r, unsigned nthreads)
 		struct job *j = &r->ring[r->filled % r->cap];
 		if (job_fill(j, &m) != 0) {
 			/* no memory for a copy: analyze it here, in order, once the rest is out */
-			drain(r, 2);
+			drain(r, EMPTY);
 			pthread_mutex_unlock(&r->lock);
 			emit(r, make_record(&m, r->o->analysis, r->s), m.len);
 			pthread_mutex_lock(&r->lock);
@@ -520,7 +525,7 @@ run_threads(struct run *r, unsigned nthreads)
 	}
 	r->eof = 1;
 	pthread_cond_broadcast(&r->work);
-	drain(r, 2);
+	drain(r, EMPTY);
 	pthread_mutex_unlock(&r->lock);
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(w[i].tid, NULL);
