@@ -280,14 +280,27 @@ mx_canon_body_init(struct mx_canon_body *b, enum mx_dkim_canon c, int has_limit,
 	b->ctx = ctx;
 }
 
+/* A CR that ended the previous piece: a line end if this piece starts with LF, else content. */
+static size_t
+pending_cr(struct mx_canon_body *b, const char *p, size_t n)
+{
+	if (!b->cr || n == 0)
+		return 0;
+	b->cr = 0;
+	if (p[0] == '\n') {
+		line_end(b);
+		return 1;
+	}
+	data(b, "\r", 1);
+	return 0;
+}
+
 /*
  * Simple, a line at a time: a run of lines that end in CRLF and have content
  * is its own canonical form, passed on in one piece.  The same result as the
  * byte loop below (which the relaxed form uses): a CR not before LF is
  * content, a bare LF ends a line.
  */
-static size_t pending_cr(struct mx_canon_body *b, const char *p, size_t n);
-
 static void
 simple_update(struct mx_canon_body *b, const char *p, size_t n)
 {
@@ -329,21 +342,6 @@ simple_update(struct mx_canon_body *b, const char *p, size_t n)
 		line_end(b);
 		i = run;
 	}
-}
-
-/* A CR that ended the previous piece: a line end if this piece starts with LF, else content. */
-static size_t
-pending_cr(struct mx_canon_body *b, const char *p, size_t n)
-{
-	if (!b->cr || n == 0)
-		return 0;
-	b->cr = 0;
-	if (p[0] == '\n') {
-		line_end(b);
-		return 1;
-	}
-	data(b, "\r", 1);
-	return 0;
 }
 
 /* How many bytes of p[0..n) come before the first SP or HTAB (eight at a time). */
